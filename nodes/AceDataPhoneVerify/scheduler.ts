@@ -1,0 +1,164 @@
+/**
+ * Runs many small async tasks against a rate-limited service: a fixed number of workers, attempt starts
+ * paced to a rate, retries with back-off, and a whole-run slow-down when the service says "too many".
+ * It knows nothing about HTTP: the caller's `adviseRetry` turns an error into advice.
+ *
+ * Two mechanisms, shared by all workers:
+ * - pacing: `nextStart` is the earliest time the next attempt may start. A worker reserves it (moving it on by
+ *   one gap) and sleeps until its slot, so starts are at least `1000 / rate` ms apart and in order of asking.
+ * - pauses: a rate-limited failure sets `pausedUntil` and bumps `epoch`. Workers already sleeping towards a
+ *   slot see the new epoch when they wake and queue again, so nobody starts before the pause is over.
+ */
+import { sleep as n8nSleep } from 'n8n-workflow';
+
+export interface RetryAdvice {
+	retry: boolean;
+	/** Minimum wait before the next attempt (e.g. from a Retry-After header). */
+	retryAfterMs?: number;
+	/** The service refused because of the request rate (HTTP 429): slow the whole run down. */
+	rateLimited?: boolean;
+}
+
+export interface SchedulerOptions {
+	/** Attempts in flight at once. */
+	concurrency: number;
+	/** Attempt starts per second, retries included; 0 = unlimited. */
+	maxRequestsPerSecond: number;
+	/** Extra attempts after the first. */
+	maxRetries: number;
+	adviseRetry: (error: unknown) => RetryAdvice;
+	/** Called after each task settles. */
+	onProgress?: (settled: number, total: number) => void;
+	sleep?: (ms: number) => Promise<void>;
+	now?: () => number;
+	/** Source of jitter, in [0, 1). */
+	random?: () => number;
+}
+
+export type Settled<R> =
+	| { ok: true; value: R; attempts: number }
+	| { ok: false; error: unknown; attempts: number };
+
+/** Back-off before retry n is drawn from [ceiling / 2, ceiling] ("equal jitter"), ceiling = base · 2^(n-1). */
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_CAP_MS = 30_000;
+/** Each fresh rate-limit answer multiplies the pace by this... */
+export const RATE_LIMIT_SLOWDOWN = 0.75;
+/** ...but never below this many starts per second (unless the caller asked for less). */
+export const MIN_RATE_PER_SECOND = 1;
+
+/**
+ * Runs `run` for every task and resolves with one `Settled` per task, `results[i]` belonging to `tasks[i]`.
+ * A task's failure is a result, never a rejection; only an exception thrown by a callback (`adviseRetry`,
+ * `onProgress`) rejects, after the attempts already in flight have finished and no new ones were started.
+ */
+export async function runScheduled<T, R>(
+	tasks: readonly T[],
+	run: (task: T, index: number) => Promise<R>,
+	options: SchedulerOptions,
+): Promise<Array<Settled<R>>> {
+	const sleep = options.sleep ?? n8nSleep;
+	const now = options.now ?? Date.now;
+	const random = options.random ?? Math.random;
+	const concurrency = Math.max(1, Math.floor(options.concurrency) || 1);
+	const maxRetries = Math.max(0, Math.floor(options.maxRetries) || 0);
+
+	// Pacing
+	let rate = 0;
+	let gapMs = 0;
+	const setRate = (perSecond: number) => {
+		rate = perSecond;
+		gapMs = perSecond > 0 ? Math.ceil(1000 / perSecond) : 0;
+	};
+	const configured = options.maxRequestsPerSecond;
+	setRate(Number.isFinite(configured) && configured > 0 ? configured : 0);
+	let nextStart = -Infinity;
+
+	// Pauses
+	let pausedUntil = -Infinity;
+	let epoch = 0;
+
+	// What has been started so far (for the observed rate and for "one slow-down per burst")
+	let startCount = 0;
+	let firstStartAt = 0;
+	let lastStartAt = -Infinity;
+	let startCountAtSlowdown = 0;
+
+	/** Waits for this worker's turn to start an attempt; returns the attempt's sequence number (1, 2, ...). */
+	async function startAttempt(): Promise<number> {
+		for (;;) {
+			const t = now();
+			const slot = Math.max(t, nextStart, pausedUntil);
+			nextStart = slot + gapMs;
+			if (slot > t) {
+				const reservedIn = epoch;
+				await sleep(slot - t);
+				// A pause came while we slept: the slot is void, queue again.
+				if (epoch !== reservedIn) continue;
+			}
+			lastStartAt = now();
+			if (startCount === 0) firstStartAt = lastStartAt;
+			return ++startCount;
+		}
+	}
+
+	/** A rate-limited answer to attempt number `attempt`: stop every start for `waitMs`, and go slower. */
+	function rateLimited(attempt: number, waitMs: number) {
+		const t = now();
+		// Answers to attempts started before the last slow-down were sent at the old pace: they are not news.
+		if (attempt > startCountAtSlowdown) {
+			startCountAtSlowdown = startCount;
+			const current = rate > 0 ? rate : startCount / Math.max(1, (t - firstStartAt) / 1000);
+			setRate(Math.max(Math.min(current, MIN_RATE_PER_SECOND), current * RATE_LIMIT_SLOWDOWN));
+		}
+		pausedUntil = Math.max(pausedUntil, t + waitMs);
+		nextStart = Math.max(pausedUntil, lastStartAt + gapMs);
+		epoch++;
+	}
+
+	async function settle(index: number): Promise<Settled<R>> {
+		for (let attempts = 1; ; attempts++) {
+			const attempt = await startAttempt();
+			try {
+				return { ok: true, value: await run(tasks[index], index), attempts };
+			} catch (error) {
+				const advice = options.adviseRetry(error);
+				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(attempts, random));
+				if (advice.rateLimited) rateLimited(attempt, waitMs);
+				if (!advice.retry || attempts > maxRetries) return { ok: false, error, attempts };
+				await sleep(waitMs);
+			}
+		}
+	}
+
+	const results = new Array<Settled<R>>(tasks.length);
+	let taken = 0;
+	let settled = 0;
+	let callbackFailure: { error: unknown } | undefined;
+
+	async function worker() {
+		while (callbackFailure === undefined && taken < tasks.length) {
+			const index = taken++;
+			try {
+				results[index] = await settle(index);
+				settled++;
+				options.onProgress?.(settled, tasks.length);
+			} catch (error) {
+				callbackFailure ??= { error };
+			}
+		}
+	}
+
+	await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+	if (callbackFailure) throw callbackFailure.error;
+	return results;
+}
+
+function backoffMs(retry: number, random: () => number): number {
+	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
+	return ceiling / 2 + (random() * ceiling) / 2;
+}
+
+function validMs(ms: number | undefined): number {
+	return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : 0;
+}

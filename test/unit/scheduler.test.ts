@@ -1,0 +1,537 @@
+import {
+	BACKOFF_BASE_MS,
+	runScheduled,
+	type RetryAdvice,
+	type SchedulerOptions,
+} from '../../nodes/AceDataPhoneVerify/scheduler';
+
+/**
+ * A virtual clock: `sleep` registers a timer, and `drive` fires timers one at a time (earliest first) whenever
+ * every pending promise callback has run. Time only moves when someone sleeps, so assertions are exact.
+ */
+function virtualClock() {
+	let time = 0;
+	let order = 0;
+	const timers: Array<{ at: number; order: number; wake: () => void }> = [];
+	const sleeps: number[] = [];
+	const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+	return {
+		now: () => time,
+		sleeps,
+		sleep(ms: number): Promise<void> {
+			sleeps.push(ms);
+			return new Promise<void>((wake) => timers.push({ at: time + Math.max(0, ms), order: order++, wake }));
+		},
+		async drive<T>(promise: Promise<T>): Promise<T> {
+			let done = false;
+			promise.then(
+				() => (done = true),
+				() => (done = true),
+			);
+			for (;;) {
+				await flush();
+				if (done) return promise;
+				if (timers.length === 0) throw new Error('stuck: nothing is running and nobody sleeps');
+				timers.sort((a, b) => a.at - b.at || a.order - b.order);
+				const next = timers.shift()!;
+				time = next.at;
+				next.wake();
+			}
+		},
+	};
+}
+
+type Clock = ReturnType<typeof virtualClock>;
+
+class Retryable extends Error {
+	constructor(readonly advice: Omit<RetryAdvice, 'retry'> = {}) {
+		super('retryable');
+	}
+}
+class Fatal extends Error {}
+
+const adviseRetry = (error: unknown): RetryAdvice =>
+	error instanceof Retryable ? { retry: true, ...error.advice } : { retry: false };
+
+/** Records every attempt (task index, start and end time) and how many were in flight at once. */
+function recorder(clock: Clock) {
+	const attempts: Array<{ index: number; start: number; end?: number }> = [];
+	let inFlight = 0;
+	let maxInFlight = 0;
+	return {
+		attempts,
+		starts: () => attempts.map((a) => a.start),
+		startsOf: (index: number) => attempts.filter((a) => a.index === index).map((a) => a.start),
+		maxInFlight: () => maxInFlight,
+		/** Wraps a task body: `body` may sleep on the clock to play latency. */
+		wrap<T, R>(body: (task: T, index: number) => Promise<R>) {
+			return async (task: T, index: number): Promise<R> => {
+				const record: { index: number; start: number; end?: number } = { index, start: clock.now() };
+				attempts.push(record);
+				maxInFlight = Math.max(maxInFlight, ++inFlight);
+				try {
+					return await body(task, index);
+				} finally {
+					inFlight--;
+					record.end = clock.now();
+				}
+			};
+		},
+	};
+}
+
+function options(clock: Clock, overrides: Partial<SchedulerOptions> = {}): SchedulerOptions {
+	return {
+		concurrency: 5,
+		maxRequestsPerSecond: 0,
+		maxRetries: 3,
+		adviseRetry,
+		sleep: clock.sleep,
+		now: clock.now,
+		random: () => 0.5,
+		...overrides,
+	};
+}
+
+/** The most starts seen in any one-second window [t, t + 1000). */
+function busiestSecond(starts: number[]): number {
+	return Math.max(0, ...starts.map((t) => starts.filter((s) => s >= t && s < t + 1000).length));
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('runScheduled', () => {
+	it('returns one result per task, in task order, whatever order they finish in', async () => {
+		const clock = virtualClock();
+		const tasks = [50, 10, 40, 0, 30, 20, 5];
+		const results = await clock.drive(
+			runScheduled(
+				tasks,
+				async (latency, index) => {
+					await clock.sleep(latency);
+					return `${index}:${latency}`;
+				},
+				options(clock, { concurrency: 3 }),
+			),
+		);
+		expect(results).toEqual(tasks.map((latency, i) => ({ ok: true, value: `${i}:${latency}`, attempts: 1 })));
+	});
+
+	it('resolves with an empty list for no tasks', async () => {
+		const clock = virtualClock();
+		await expect(runScheduled([], async () => 1, options(clock))).resolves.toEqual([]);
+	});
+
+	it('never has more than `concurrency` attempts in flight, and uses all of them', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const latencies = range(40).map((i) => (i * 37) % 90);
+		await clock.drive(
+			runScheduled(latencies, rec.wrap(async (ms: number) => clock.sleep(ms)), options(clock, { concurrency: 4 })),
+		);
+		expect(rec.attempts).toHaveLength(40);
+		expect(rec.maxInFlight()).toBe(4);
+	});
+
+	it('counts retries waiting for their back-off as not in flight, yet keeps the cap', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const failures = new Map<number, number>();
+		await clock.drive(
+			runScheduled(
+				range(20),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(10);
+					const failed = failures.get(i) ?? 0;
+					if (i % 3 === 0 && failed < 2) {
+						failures.set(i, failed + 1);
+						throw new Retryable();
+					}
+				}),
+				options(clock, { concurrency: 3 }),
+			),
+		);
+		expect(rec.attempts).toHaveLength(20 + 2 * 7);
+		expect(rec.maxInFlight()).toBeLessThanOrEqual(3);
+	});
+
+	it('paces starts evenly: the first at once, then one every 1000/rate ms, never more than `rate` in a second', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		await clock.drive(
+			runScheduled(range(20), rec.wrap(async () => undefined), options(clock, { concurrency: 10, maxRequestsPerSecond: 4 })),
+		);
+		expect(rec.starts()).toEqual(range(20).map((i) => i * 250));
+		expect(busiestSecond(rec.starts())).toBe(4);
+	});
+
+	it('keeps the rate cap with latency, several workers and retries counted as starts', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		let calls = 0;
+		await clock.drive(
+			runScheduled(
+				range(60),
+				rec.wrap(async (i: number) => {
+					await clock.sleep((i * 53) % 170);
+					if (++calls % 7 === 0) throw new Retryable();
+				}),
+				options(clock, { concurrency: 8, maxRequestsPerSecond: 20 }),
+			),
+		);
+		const starts = rec.starts();
+		expect(starts.length).toBeGreaterThan(60);
+		expect(busiestSecond(starts)).toBeLessThanOrEqual(20);
+		starts.slice(1).forEach((start, i) => expect(start - starts[i]).toBeGreaterThanOrEqual(50));
+	});
+
+	it('rounds a fractional gap up, so a rate that does not divide 1000 is still a cap', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		await clock.drive(
+			runScheduled(range(12), rec.wrap(async () => undefined), options(clock, { concurrency: 3, maxRequestsPerSecond: 3 })),
+		);
+		expect(rec.starts()).toEqual(range(12).map((i) => i * 334));
+		expect(busiestSecond(rec.starts())).toBe(3);
+	});
+
+	it('retries a retryable failure up to maxRetries times, then reports the last error and the attempt count', async () => {
+		const clock = virtualClock();
+		let calls = 0;
+		const results = await clock.drive(
+			runScheduled(
+				['x'],
+				async () => {
+					calls++;
+					throw new Retryable({ retryAfterMs: calls });
+				},
+				options(clock, { maxRetries: 3 }),
+			),
+		);
+		expect(calls).toBe(4);
+		expect(results).toHaveLength(1);
+		expect(results[0]).toMatchObject({ ok: false, attempts: 4 });
+		expect((results[0] as { error: Retryable }).error.advice.retryAfterMs).toBe(4);
+	});
+
+	it('succeeds after some retries and never runs a success again', async () => {
+		const clock = virtualClock();
+		const calls = new Map<number, number>();
+		const results = await clock.drive(
+			runScheduled(
+				[0, 1, 2],
+				async (i: number) => {
+					const n = (calls.get(i) ?? 0) + 1;
+					calls.set(i, n);
+					if (n <= i) throw new Retryable();
+					return `done ${i}`;
+				},
+				options(clock, { maxRetries: 5 }),
+			),
+		);
+		expect(results).toEqual([
+			{ ok: true, value: 'done 0', attempts: 1 },
+			{ ok: true, value: 'done 1', attempts: 2 },
+			{ ok: true, value: 'done 2', attempts: 3 },
+		]);
+		expect([...calls.values()]).toEqual([1, 2, 3]);
+	});
+
+	it('does not retry when the advice says no, nor when maxRetries is 0', async () => {
+		const clock = virtualClock();
+		let calls = 0;
+		const fatal = new Fatal('bad input');
+		const results = await clock.drive(
+			runScheduled(
+				['fatal', 'retryable'],
+				async (kind) => {
+					calls++;
+					throw kind === 'fatal' ? fatal : new Retryable();
+				},
+				options(clock, { maxRetries: 0 }),
+			),
+		);
+		expect(calls).toBe(2);
+		expect(results[0]).toEqual({ ok: false, error: fatal, attempts: 1 });
+		expect(results[1]).toMatchObject({ ok: false, attempts: 1 });
+
+		calls = 0;
+		const again = await clock.drive(
+			runScheduled(['fatal'], async () => {
+				calls++;
+				throw fatal;
+			}, options(clock, { maxRetries: 5 })),
+		);
+		expect(calls).toBe(1);
+		expect(again[0]).toEqual({ ok: false, error: fatal, attempts: 1 });
+		expect(clock.sleeps).toEqual([]);
+	});
+
+	it('turns a task that throws synchronously into a failed result', async () => {
+		const clock = virtualClock();
+		const results = await clock.drive(
+			runScheduled(
+				[1],
+				(() => {
+					throw new Fatal('sync');
+				}) as () => Promise<never>,
+				options(clock),
+			),
+		);
+		expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
+	});
+
+	it('backs off exponentially with jitter between half and all of base · 2^(n-1)', async () => {
+		for (const [jitter, expected] of [
+			[0, [250, 500, 1000, 2000]],
+			[1, [500, 1000, 2000, 4000]],
+		] as const) {
+			const clock = virtualClock();
+			const rec = recorder(clock);
+			await clock.drive(
+				runScheduled(
+					['x'],
+					rec.wrap(async () => {
+						throw new Retryable();
+					}),
+					options(clock, { maxRetries: 4, random: () => jitter }),
+				),
+			);
+			const starts = rec.starts();
+			expect(starts.slice(1).map((s, i) => s - starts[i])).toEqual(expected);
+			expect(expected[0]).toBe((BACKOFF_BASE_MS * (1 + jitter)) / 2);
+		}
+	});
+
+	it('caps the back-off', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		await clock.drive(
+			runScheduled(
+				['x'],
+				rec.wrap(async () => {
+					throw new Retryable();
+				}),
+				options(clock, { maxRetries: 12, random: () => 1 }),
+			),
+		);
+		const starts = rec.starts();
+		const waits = starts.slice(1).map((s, i) => s - starts[i]);
+		expect(Math.max(...waits)).toBe(30_000);
+		expect(waits.slice(-3)).toEqual([30_000, 30_000, 30_000]);
+	});
+
+	it('honours retryAfterMs as the minimum wait, and ignores a nonsense one', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const afters = [5_000, 10, Number.NaN, -3];
+		await clock.drive(
+			runScheduled(
+				['x'],
+				rec.wrap(async () => {
+					const retryAfterMs = afters.shift();
+					if (retryAfterMs !== undefined) throw new Retryable({ retryAfterMs });
+				}),
+				options(clock, { maxRetries: 4, random: () => 0 }),
+			),
+		);
+		const starts = rec.starts();
+		// 5000 beats the back-off of 250; then the back-off (500, 1000, 2000) beats 10, NaN and -3.
+		expect(starts.slice(1).map((s, i) => s - starts[i])).toEqual([5_000, 500, 1_000, 2_000]);
+	});
+
+	it('on a 429 pauses every worker until Retry-After has passed, then goes on at a lower pace', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		let limited = false;
+		const results = await clock.drive(
+			runScheduled(
+				range(40),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(30);
+					if (i === 10 && !limited) {
+						limited = true;
+						throw new Retryable({ rateLimited: true, retryAfterMs: 2_000 });
+					}
+					return i;
+				}),
+				options(clock, { concurrency: 4, maxRequestsPerSecond: 20 }),
+			),
+		);
+		expect(results.every((r) => r.ok)).toBe(true);
+		expect(results[10].attempts).toBe(2);
+
+		const [first429] = rec.attempts.filter((a) => a.index === 10);
+		const refusedAt = first429.end!;
+		const before = rec.starts().filter((s) => s <= refusedAt);
+		const after = rec.starts().filter((s) => s > refusedAt);
+		// Paced at 20/s before; nothing from any worker during the pause.
+		before.slice(1).forEach((s, i) => expect(s - before[i]).toBe(50));
+		expect(after[0]).toBe(refusedAt + 2_000);
+		// After it: 20 × 0.75 = 15/s, one start every 67 ms.
+		after.slice(1).forEach((s, i) => expect(s - after[i]).toBe(67));
+		expect(rec.startsOf(10)[1]).toBeGreaterThanOrEqual(refusedAt + 2_000);
+	});
+
+	it('lowers the pace once per burst of 429s, not once per refused request', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const refused = new Set<number>();
+		await clock.drive(
+			runScheduled(
+				range(30),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(300);
+					// The first 5 attempts (sent 50 ms apart, all in flight together) are all refused.
+					if (i < 5 && !refused.has(i)) {
+						refused.add(i);
+						throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
+					}
+				}),
+				options(clock, { concurrency: 5, maxRequestsPerSecond: 20 }),
+			),
+		);
+		const after = rec.starts().filter((s) => s >= 1_300);
+		after.slice(1).forEach((s, i) => expect(s - after[i]).toBe(67));
+	});
+
+	it('keeps slowing down while 429s keep coming, but not below 1 per second', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		await clock.drive(
+			runScheduled(
+				range(20),
+				rec.wrap(async () => {
+					throw new Retryable({ rateLimited: true, retryAfterMs: 1 });
+				}),
+				options(clock, { concurrency: 1, maxRequestsPerSecond: 2, maxRetries: 0, random: () => 0 }),
+			),
+		);
+		const starts = rec.starts();
+		const gaps = starts.slice(1).map((s, i) => s - starts[i]);
+		// 2/s → 1.5/s (667 ms) → 1.125/s (889 ms) → 1/s floor (1000 ms).
+		expect(gaps).toEqual([667, 889, ...gaps.slice(2).map(() => 1_000)]);
+		expect(gaps).toHaveLength(19);
+	});
+
+	it('pauses the run on a 429 even when that task will not be retried', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const results = await clock.drive(
+			runScheduled(
+				range(6),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(10);
+					if (i === 0) throw new Retryable({ rateLimited: true, retryAfterMs: 3_000 });
+				}),
+				options(clock, { concurrency: 2, maxRetries: 0 }),
+			),
+		);
+		expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
+		// Task 1 started with task 0; everything after the refusal at t=10 waits for t=3010, then goes on at
+		// 0.75 × the rate seen so far (2 starts within the first second): 1.5/s, one start every 667 ms.
+		expect(rec.starts()).toEqual([0, 0, 3_010, 3_677, 4_344, 5_011]);
+	});
+
+	it('with no rate limit, a 429 introduces a pace below the rate observed so far', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		let limited = false;
+		await clock.drive(
+			runScheduled(
+				range(400),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(100);
+					// 4 in flight, 100 ms each: 40 starts per second until task 200 is refused at t = 5100.
+					if (i === 200 && !limited) {
+						limited = true;
+						throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
+					}
+				}),
+				options(clock, { concurrency: 4 }),
+			),
+		);
+		const after = rec.starts().filter((s) => s > 5_100);
+		expect(after[0]).toBe(6_100);
+		// Observed: 204 starts in 5.1 s = 40/s; × 0.75 = 30/s → 34 ms apart.
+		after.slice(1).forEach((s, i) => expect(s - after[i]).toBeGreaterThanOrEqual(34));
+		expect(after[1] - after[0]).toBe(34);
+	});
+
+	it('does not sleep at all when the rate is unlimited and nothing fails (10,000 tasks)', async () => {
+		const sleep = jest.fn(async () => undefined);
+		const results = await runScheduled(range(10_000), async (i) => i * 2, {
+			concurrency: 50,
+			maxRequestsPerSecond: 0,
+			maxRetries: 3,
+			adviseRetry,
+			sleep,
+		});
+		expect(sleep).not.toHaveBeenCalled();
+		expect(results).toHaveLength(10_000);
+		expect(results[9_999]).toEqual({ ok: true, value: 19_998, attempts: 1 });
+	});
+
+	it("works with n8n-workflow's own sleep and the real clock", async () => {
+		let calls = 0;
+		const results = await runScheduled(
+			range(5),
+			async (i) => {
+				if (i === 2 && calls++ === 0) throw new Retryable({ retryAfterMs: 1 });
+				return i;
+			},
+			{ concurrency: 2, maxRequestsPerSecond: 1_000, maxRetries: 1, adviseRetry, random: () => 0 },
+		);
+		expect(results.map((r) => r.ok && r.value)).toEqual([0, 1, 2, 3, 4]);
+	});
+
+	it('reports progress after each task settles, failures included', async () => {
+		const clock = virtualClock();
+		const progress: Array<[number, number]> = [];
+		await clock.drive(
+			runScheduled(
+				range(5),
+				async (i: number) => {
+					await clock.sleep(10 * (5 - i));
+					if (i === 3) throw new Fatal();
+				},
+				options(clock, { concurrency: 2, onProgress: (done, total) => progress.push([done, total]) }),
+			),
+		);
+		expect(progress).toEqual(range(5).map((i) => [i + 1, 5]));
+	});
+
+	it('rejects when a callback throws, after starting nothing new', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const promise = runScheduled(
+			range(10),
+			rec.wrap(async () => clock.sleep(10)),
+			options(clock, {
+				concurrency: 2,
+				onProgress: (done) => {
+					if (done === 3) throw new Error('progress broke');
+				},
+			}),
+		);
+		await expect(clock.drive(promise)).rejects.toThrow('progress broke');
+		expect(rec.attempts).toHaveLength(4);
+	});
+
+	it('treats odd option values sensibly', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const results = await clock.drive(
+			runScheduled(
+				range(3),
+				rec.wrap(async () => {
+					throw new Retryable();
+				}),
+				options(clock, { concurrency: 0, maxRetries: -2, maxRequestsPerSecond: Number.NaN }),
+			),
+		);
+		expect(results.map((r) => r.attempts)).toEqual([1, 1, 1]);
+		expect(rec.maxInFlight()).toBe(1);
+	});
+});
