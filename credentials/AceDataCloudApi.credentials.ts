@@ -1,0 +1,47 @@
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export const DEFAULT_BASE_URL = 'https://api.acedata.cloud';
+
+/**
+ * An Ace Data Cloud API token. It is tested by the Verify node (`testedBy`), not here: a declarative
+ * test counts every 400 as a failure and so cannot tell "token fine, empty body" from "token not
+ * enabled for this API".
+ */
+export class AceDataCloudApi implements ICredentialType {
+	name = 'aceDataCloudApi';
+
+	displayName = 'Ace Data Cloud API';
+
+	icon = 'file:aceDataCloud.svg' as const;
+
+	documentationUrl = 'https://platform.acedata.cloud/documents/phone-check-3e';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Token',
+			name: 'apiToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'The token of your Mobile Number Three Elements Verification service, from the Ace Data Cloud platform',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL,
+			description: 'Change only to go through a proxy or to point at a test server',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				authorization: '=Bearer {{$credentials.apiToken}}',
+			},
+		},
+	};
+}

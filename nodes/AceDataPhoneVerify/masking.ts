@@ -1,0 +1,42 @@
+/**
+ * Masking of personal data for outputs, error messages and logs.
+ * Name keeps its surname (first character, or a known two-character compound surname),
+ * phone its first 3 and last 4 digits, ID number its first 6 and last 2 characters.
+ */
+import type { Identity, IdentityField } from './identity';
+
+export const ENCRYPTED_MARK = '[encrypted]';
+
+const COMPOUND_SURNAMES = new Set([
+	'欧阳', '司马', '诸葛', '上官', '东方', '皇甫', '慕容', '令狐', '尉迟', '公孙', '夏侯', '长孙',
+	'宇文', '司徒', '端木', '独孤', '南宫', '西门', '轩辕', '呼延', '申屠', '澹台', '公冶', '濮阳',
+	'太史', '万俟', '闻人', '赫连', '淳于', '钟离', '拓跋', '百里', '东郭', '司空', '仲孙', '第五',
+]);
+
+function keep(value: string, start: number, end: number): string {
+	const chars = [...value];
+	if (chars.length <= start + end) return '*'.repeat(chars.length);
+	return chars.slice(0, start).join('') + '*'.repeat(chars.length - start - end) + chars.slice(chars.length - end).join('');
+}
+
+function maskName(name: string): string {
+	const chars = [...name];
+	if (chars.length <= 1) return name;
+	const surname = chars.length > 2 && COMPOUND_SURNAMES.has(chars[0] + chars[1]) ? 2 : 1;
+	return chars.slice(0, surname).join('') + '*'.repeat(chars.length - surname);
+}
+
+export function maskValue(field: IdentityField, value: string): string {
+	if (!value) return value;
+	if (field === 'name') return maskName(value);
+	if (field === 'phone') return keep(value, 3, 4);
+	return keep(value, 6, 2);
+}
+
+export function maskIdentity(identity: Identity, encrypted: ReadonlySet<IdentityField> = new Set()): Identity {
+	const masked = {} as Identity;
+	for (const field of Object.keys(identity) as IdentityField[]) {
+		masked[field] = encrypted.has(field) ? ENCRYPTED_MARK : maskValue(field, identity[field]);
+	}
+	return masked;
+}

@@ -1,0 +1,199 @@
+/**
+ * Runs workflows inside n8n's own engine (n8n-core's WorkflowExecute), in-process, so engine tests
+ * exercise the node exactly as n8n calls it: parameter resolution, credentials, request helpers,
+ * Continue On Fail and the error output.
+ */
+import { mock } from 'jest-mock-extended';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IConnections,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	ITaskData,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+
+import { AceDataCloudApi } from '../../credentials/AceDataCloudApi.credentials';
+import { AceDataPhoneVerify } from '../../nodes/AceDataPhoneVerify/AceDataPhoneVerify.node';
+
+export const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
+export const VERIFY_NODE = 'Verify';
+
+class NodeTypes implements INodeTypes {
+	constructor(private readonly types: Record<string, INodeType>) {}
+
+	getByName(type: string): INodeType | IVersionedNodeType {
+		return this.types[type];
+	}
+
+	getByNameAndVersion(type: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.types[type], version);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+/** Resolves the credential's generic `authenticate` the way n8n's own credentials helper does. */
+class CredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly credentialType: ICredentialType,
+		private readonly data: ICredentialDataDecryptedObject,
+	) {
+		super();
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const { authenticate } = this.credentialType;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
+		for (const [name, value] of Object.entries(authenticate?.properties.headers ?? {})) {
+			headers[name] = workflow.expression.getSimpleParameterValue(
+				node,
+				value as string,
+				'internal',
+				{ $credentials: credentials },
+				undefined,
+				'',
+			);
+		}
+		return { ...requestOptions, headers } as IHttpRequestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+
+	async getDecrypted() {
+		return { ...this.data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return this.credentialType.properties;
+	}
+}
+
+export interface WorkflowRun {
+	run: IRun;
+	/** Output arrays of a node's first run (one per output, error output last when enabled). */
+	outputs(nodeName?: string): INodeExecutionData[][];
+	/** All items of all outputs of a node, as JSON. */
+	json(nodeName?: string, output?: number): IDataObject[];
+	task(nodeName?: string): ITaskData;
+	error: IRun['data']['resultData']['error'];
+}
+
+export interface VerifyRunOptions {
+	parameters: INodeParameters;
+	items: IDataObject[];
+	credentials: ICredentialDataDecryptedObject;
+	onError?: INode['onError'];
+	/** Extra node types and nodes downstream of the Verify node. */
+	downstream?: { types: Record<string, INodeType>; nodes: INode[]; connections: IConnections };
+}
+
+/** Runs the Verify node as the start node of a workflow, fed with `items`. */
+export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun> {
+	const verify: INode = {
+		id: 'verify-node',
+		name: VERIFY_NODE,
+		type: VERIFY_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: { aceDataCloudApi: { id: 'cred-1', name: 'Ace Data Cloud account' } },
+		...(options.onError ? { onError: options.onError } : {}),
+	};
+	const nodeTypes = new NodeTypes({ [VERIFY_TYPE]: new AceDataPhoneVerify(), ...options.downstream?.types });
+	const workflow = new Workflow({
+		id: 'wf-test',
+		name: 'engine test',
+		nodes: [verify, ...(options.downstream?.nodes ?? [])],
+		connections: options.downstream?.connections ?? {},
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+
+	let resolveRun: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', mock());
+	hooks.addHandler('workflowExecuteAfter', (fullRun) => resolveRun(fullRun));
+
+	// A mock answers any other property n8n asks for; these must be real (or truly absent).
+	const additionalData: IWorkflowExecuteAdditionalData = mock<IWorkflowExecuteAdditionalData>();
+	Object.assign(additionalData, {
+		hooks,
+		credentialsHelper: new CredentialsHelper(new AceDataCloudApi(), options.credentials),
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		formWaitingBaseUrl: 'http://localhost/form-waiting',
+		ssrfBridge: undefined,
+		executionId: undefined,
+		encryptedRunnerIdentity: undefined,
+		evalLlmMockHandler: undefined,
+		parentCallbackManager: undefined,
+	});
+
+	const executionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [
+				{ node: verify, data: { main: [options.items.map((json) => ({ json }))] }, source: null },
+			],
+		},
+	});
+	const execution = new WorkflowExecute(additionalData, 'manual', executionData);
+	await execution.processRunExecutionData(workflow);
+	const run = await finished;
+
+	const task = (nodeName = VERIFY_NODE): ITaskData => {
+		const tasks = run.data.resultData.runData[nodeName];
+		if (!tasks?.length) throw new Error(`node "${nodeName}" did not run`);
+		return tasks[0];
+	};
+	const outputs = (nodeName = VERIFY_NODE) => (task(nodeName).data?.main ?? []).map((items) => items ?? []);
+	return {
+		run,
+		task,
+		outputs,
+		json: (nodeName = VERIFY_NODE, output?: number) =>
+			(output === undefined ? outputs(nodeName).flat() : (outputs(nodeName)[output] ?? [])).map((item) => item.json),
+		error: run.data.resultData.error,
+	};
+}

@@ -1,0 +1,275 @@
+/**
+ * A real HTTP server on 127.0.0.1 that plays the provider: checks the Bearer token, answers the
+ * sandbox identities, returns every documented error on demand, and records each request.
+ * Knobs for batch tests: latency, a token-bucket rate limit (429 + Retry-After) and seeded random faults.
+ * With a private key it decrypts encrypted fields the way the provider does.
+ */
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
+
+export const VERIFY_PATH = '/identity/phone/check-3e';
+
+export type TokenState = 'ok' | 'not_enabled' | 'expired' | 'used_up' | 'disabled';
+export type Fault = 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'not_json';
+
+export interface MockOptions {
+	port?: number;
+	/** Tokens the mock knows, and what each can do. */
+	tokens?: Record<string, TokenState>;
+	latencyMs?: number;
+	/** Token bucket: at most `perSecond` requests a second with bursts up to `burst`. */
+	rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number } | null;
+	/** Share of requests (0..1) answered with one of `faultKinds` instead of the real answer. */
+	faultRate?: number;
+	faultKinds?: Fault[];
+	seed?: number;
+	/** PEM private key matching the public key users encrypt with. */
+	privateKey?: string;
+}
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	authorization: string | undefined;
+	headers: http.IncomingHttpHeaders;
+	bodyText: string;
+	body: Record<string, unknown> | undefined;
+	/** The plaintext the mock recovered from encrypted fields (API names). */
+	decrypted: Record<string, string> | undefined;
+	status: number | 'reset' | 'hang';
+	at: number;
+}
+
+export interface MockProvider {
+	url: string;
+	requests: RecordedRequest[];
+	options: MockOptions;
+	/** Billable (code 0/1) 200 answers, per `name|phone|id_card`. */
+	billedAnswers: Map<string, number>;
+	reset(): void;
+	close(): Promise<void>;
+}
+
+export const DEFAULT_TOKEN = 'test-token-3f9a1c0d7e';
+
+interface Answer {
+	status: number;
+	body: string;
+	headers?: Record<string, string>;
+}
+
+function json(status: number, body: unknown, headers?: Record<string, string>): Answer {
+	return { status, body: JSON.stringify(body), headers };
+}
+
+function errorAnswer(status: number, code: string, message = code.replace(/_/g, ' ')): Answer {
+	return json(status, { success: false, error: { code, message }, trace_id: crypto.randomUUID() });
+}
+
+/** Reverses the provider-side scheme of the API docs (RSA-wrapped AES-256-CBC key). */
+export function decryptFields(body: Record<string, unknown>, privateKey: string): Record<string, string> {
+	const wrapped = Buffer.from(String(body.ciphertext_blob), 'base64');
+	// Node 20 refuses PKCS#1 v1.5 decryption; undo the padding by hand: 00 02 <non-zero> 00 <key>.
+	const padded = crypto.privateDecrypt(
+		{ key: privateKey, padding: crypto.constants.RSA_NO_PADDING },
+		wrapped,
+	);
+	if (padded[0] !== 0 || padded[1] !== 2) throw new Error('bad key padding');
+	const key = padded.subarray(padded.indexOf(0, 2) + 1);
+	if (key.length !== 32) throw new Error(`data key is ${key.length} bytes`);
+	const iv = Buffer.from(String(body.iv), 'base64');
+	const result: Record<string, string> = {};
+	for (const field of body.encrypt_list as string[]) {
+		const decipher = crypto.createDecipheriv('aes-256-cbc', key, iv);
+		result[field] = Buffer.concat([
+			decipher.update(Buffer.from(String(body[field]), 'base64')),
+			decipher.final(),
+		]).toString('utf8');
+	}
+	return result;
+}
+
+function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function verify(fields: Record<string, string>, verifyMode: unknown): Answer {
+	const forced = SANDBOX_ERROR_PHONES[fields.phone];
+	if (forced) {
+		if (forced.body !== undefined) return { status: forced.status, body: forced.body };
+		return errorAnswer(forced.status, forced.code);
+	}
+	const exact = SANDBOX_IDENTITIES.find(
+		(p) => p.name === fields.name && p.phone === fields.phone && p.idCard === fields.id_card,
+	);
+	const samePerson = SANDBOX_IDENTITIES.find((p) => p.idCard === fields.id_card && p.result === '0');
+	const result = exact?.result ?? (samePerson ? '1' : '-1');
+	const descriptions: Record<string, string> = {
+		'0': '认证通过',
+		'1': '认证未通过',
+		'-1': '查无记录',
+	};
+	let resultDetail: string | null = null;
+	if (result === '1' && verifyMode === '1') {
+		resultDetail = samePerson && samePerson.name !== fields.name ? 'PhoneNameMismatch' : 'PhoneIdCardMismatch';
+	}
+	return json(200, {
+		result,
+		description: descriptions[result] ?? `engine code ${result}`,
+		isp: exact?.isp ?? '',
+		result_detail: resultDetail,
+	});
+}
+
+export async function startMockProvider(options: MockOptions = {}): Promise<MockProvider> {
+	const requests: RecordedRequest[] = [];
+	const billedAnswers = new Map<string, number>();
+	const sockets = new Set<Socket>();
+	let random = seededRandom(options.seed ?? 42);
+	let bucket = { tokens: options.rateLimit?.burst ?? options.rateLimit?.perSecond ?? 0, at: Date.now() };
+
+	function takeRateToken(): boolean {
+		const limit = options.rateLimit;
+		if (!limit) return true;
+		const burst = limit.burst ?? limit.perSecond;
+		const now = Date.now();
+		bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
+		bucket.at = now;
+		if (bucket.tokens < 1) return false;
+		bucket.tokens -= 1;
+		return true;
+	}
+
+	function answer(record: RecordedRequest): Answer | Fault {
+		const tokens = options.tokens ?? { [DEFAULT_TOKEN]: 'ok' };
+		if (record.method !== 'POST' || record.path !== VERIFY_PATH) return errorAnswer(404, 'no_api');
+		const auth = record.authorization ?? '';
+		if (!auth.startsWith('Bearer ') || !auth.slice(7)) return errorAnswer(400, 'no_token');
+		const state = tokens[auth.slice(7)];
+		if (!state) return errorAnswer(401, 'invalid_token');
+		if (state === 'not_enabled') return errorAnswer(400, 'token_mismatched');
+		if (state === 'expired') return errorAnswer(401, 'token_expired');
+		if (state === 'used_up') return errorAnswer(403, 'used_up');
+		if (state === 'disabled') return errorAnswer(403, 'disabled');
+		if (!takeRateToken()) {
+			return errorAnswer(429, 'too_many_requests');
+		}
+		if (options.faultRate && random() < options.faultRate) {
+			const kinds = options.faultKinds ?? [500, 502, 503, 504, 'reset', 'not_json'];
+			return kinds[Math.floor(random() * kinds.length)];
+		}
+		const body = record.body;
+		if (!body || typeof body !== 'object') return errorAnswer(400, 'bad_request', 'body must be JSON');
+		let fields: Record<string, string> = {
+			name: String(body.name ?? ''),
+			phone: String(body.phone ?? ''),
+			id_card: String(body.id_card ?? ''),
+		};
+		if (Array.isArray(body.encrypt_list) && body.encrypt_list.length) {
+			if (!options.privateKey) return errorAnswer(400, 'bad_request', 'encryption is not set up');
+			try {
+				record.decrypted = decryptFields(body, options.privateKey);
+			} catch (error) {
+				return errorAnswer(400, 'bad_request', `cannot decrypt: ${(error as Error).message}`);
+			}
+			fields = { ...fields, ...record.decrypted };
+		}
+		const missing = ['name', 'phone', 'id_card'].filter((f) => !fields[f]);
+		if (missing.length) return errorAnswer(400, 'bad_request', `missing fields: ${missing.join(', ')}`);
+		const verdict = verify(fields, body.verify_mode);
+		const result = verdict.status === 200 ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
+		if (result === '0' || result === '1') {
+			const key = `${fields.name}|${fields.phone}|${fields.id_card}`;
+			billedAnswers.set(key, (billedAnswers.get(key) ?? 0) + 1);
+		}
+		return verdict;
+	}
+
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const bodyText = Buffer.concat(chunks).toString('utf8');
+			let body: Record<string, unknown> | undefined;
+			try {
+				body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : undefined;
+			} catch {
+				body = undefined;
+			}
+			const record: RecordedRequest = {
+				method: req.method ?? '',
+				path: (req.url ?? '').split('?')[0],
+				authorization: req.headers.authorization,
+				headers: req.headers,
+				bodyText,
+				body,
+				decrypted: undefined,
+				status: 0,
+				at: Date.now(),
+			};
+			requests.push(record);
+			const reply = answer(record);
+			if (reply === 'reset') {
+				record.status = 'reset';
+				req.socket.destroy();
+				return;
+			}
+			if (reply === 'hang') {
+				record.status = 'hang';
+				return;
+			}
+			const final: Answer =
+				reply === 'not_json'
+					? { status: 200, body: '<html>gateway hiccup</html>' }
+					: typeof reply === 'number'
+						? errorAnswer(reply, reply === 504 ? 'timeout' : 'api_error')
+						: reply;
+			if (final.status === 429) {
+				final.headers = { 'retry-after': String(options.rateLimit?.retryAfterSeconds ?? 1) };
+			}
+			record.status = final.status;
+			const send = () => {
+				res.writeHead(final.status, {
+					'content-type': final.body.startsWith('{') ? 'application/json' : 'text/html',
+					...final.headers,
+				});
+				res.end(final.body);
+			};
+			if (options.latencyMs) setTimeout(send, options.latencyMs);
+			else send();
+		});
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+
+	return {
+		url: `http://127.0.0.1:${port}`,
+		requests,
+		options,
+		billedAnswers,
+		reset() {
+			requests.length = 0;
+			billedAnswers.clear();
+			random = seededRandom(options.seed ?? 42);
+			bucket = { tokens: options.rateLimit?.burst ?? options.rateLimit?.perSecond ?? 0, at: Date.now() };
+		},
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
