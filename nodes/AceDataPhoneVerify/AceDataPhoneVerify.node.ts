@@ -108,7 +108,7 @@ export class AceDataPhoneVerify implements INodeType {
 				planned.push({ kind: 'request', request, cached, settings, output });
 			} catch (error) {
 				const failure = asOperationError(this, error, itemIndex);
-				if (!continueOnFail) throw failure;
+				if (!continueOnFail) throw failure.error;
 				planned.push({ kind: 'error', error: failure.error, code: failure.code, output });
 			}
 		}
