@@ -4,7 +4,10 @@
 #   source scripts/n8n/env.sh
 #   export N8N_USER_FOLDER=$(mktemp -d)      # each caller picks its own
 #   $N8N_BIN import:workflow --input wf.json
-#   $N8N_BIN execute --id wf1 --rawOutput
+#   $N8N_BIN execute --id wf1 --rawOutput | sed -n '/^{$/,$p'   # just the JSON
+#
+# `execute` exits 0 on success, 1 when the workflow fails (the run data JSON is
+# still printed, after an "Execution error:" banner).
 #
 # Honours N8N_VERSION (default 2.41.1), like the installer. Sets no
 # N8N_USER_FOLDER: n8n's state (database, encryption key, installed community
@@ -42,9 +45,15 @@ export N8N_LOG_LEVEL="${N8N_LOG_LEVEL:-info}"
 export N8N_HOST="${N8N_HOST:-127.0.0.1}"
 export N8N_LISTEN_ADDRESS="${N8N_LISTEN_ADDRESS:-127.0.0.1}"
 export N8N_PORT="${N8N_PORT:-5678}"
-# Community packages installed by hand under <N8N_USER_FOLDER>/.n8n/nodes load
-# without any flag; these keep n8n from trying to reach npm or the internet.
+# Each n8n process opens a task broker port (default 5679): give concurrently
+# running instances their own N8N_RUNNERS_BROKER_PORT (and N8N_PORT for start).
+#
+# Community packages: n8n scans <N8N_USER_FOLDER>/.n8n/nodes/node_modules for
+# folders named n8n-nodes-* or @scope/n8n-nodes-*; no entry in .n8n/nodes/
+# package.json and no database row are needed (node type: <package>.<node>).
+# Only N8N_COMMUNITY_PACKAGES_PREVENT_LOADING=true stops that loading.
 export N8N_COMMUNITY_PACKAGES_ENABLED=true
+# Never try to fetch packages from the registry at start-up.
 export N8N_REINSTALL_MISSING_PACKAGES=false
 
 unset _n8n_env_dir _n8n_env_root

@@ -75,7 +75,6 @@ export PATH="$NODE24_PKG/bin:$PATH"
 # Build native modules against Node 24's headers (shipped in the package), not
 # against headers node-gyp would try to download.
 export npm_config_nodedir="$NODE24_PKG"
-export npm_config_build_from_source=true
 export JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 export MAKEFLAGS="${MAKEFLAGS:--j$JOBS}"
 
@@ -106,7 +105,11 @@ log "npm install took $((T1 - T0)) s"
 # ---- 3. native modules, built for Node 24 ------------------------------------
 log "rebuilding native modules for Node 24: $N8N_NATIVE_MODULES"
 # shellcheck disable=SC2086
-(cd "$N8N_DIR" && npm rebuild "${NPM_FLAGS[@]}" --ignore-scripts=false $N8N_NATIVE_MODULES)
+# --ignore-scripts=false: rebuild would otherwise honour an ignore-scripts
+# setting from any .npmrc. build_from_source: sqlite3 skips its prebuilt-binary
+# download (no internet here) and compiles at once.
+(cd "$N8N_DIR" && npm_config_build_from_source=true \
+  npm rebuild "${NPM_FLAGS[@]}" --ignore-scripts=false $N8N_NATIVE_MODULES)
 T2=$(now)
 log "npm rebuild took $((T2 - T1)) s"
 
