@@ -53,6 +53,10 @@ export async function aceDataCloudApiTest(
 	if (code === 'used_up' || code === 'disabled' || code === 'forbidden') {
 		return { status: 'Error', message: `The token is accepted but cannot verify now (${code})` };
 	}
+	if (response.statusCode === 404 || code === 'api_not_implemented' || code === 'no_api') {
+		return { status: 'Error', message: `${verifyUrl(data)} does not serve this API: check the Base URL` };
+	}
+	// The token passed; only the deliberately empty body was refused.
 	if (response.statusCode === 400 || response.statusCode === 200) {
 		return { status: 'OK', message: 'Connection tested successfully' };
 	}

@@ -144,12 +144,13 @@ function networkFailure(error: unknown, timeoutMs: number): ProviderRequestError
 			'Not retried: the provider may already have billed the call. Raise the "Timeout" option if the provider is slow.',
 		);
 	}
+	// The code stays out of the message: n8n would swap a message naming it for its own generic text.
 	return new ProviderRequestError(
-		`Could not reach the provider${code ? ` (${code})` : ''}`,
+		'Could not reach the provider',
 		'connection',
 		code || 'connection_failed',
 		null,
-		'Check the Base URL of the credential and the network between n8n and the provider.',
+		`${code ? `${code}: n` : 'N'}o answer came back, so nothing was billed. Check the Base URL of the credential and the network between n8n and the provider.`,
 	);
 }
 

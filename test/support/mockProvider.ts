@@ -187,7 +187,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		const missing = ['name', 'phone', 'id_card'].filter((f) => !fields[f]);
 		if (missing.length) return errorAnswer(400, 'bad_request', `missing fields: ${missing.join(', ')}`);
 		const verdict = verify(fields, body.verify_mode);
-		const result = verdict.status === 200 ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
+		const result = verdict.body.startsWith('{') ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
 		if (result === '0' || result === '1') {
 			const key = `${fields.name}|${fields.phone}|${fields.id_card}`;
 			billedAnswers.set(key, (billedAnswers.get(key) ?? 0) + 1);

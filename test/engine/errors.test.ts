@@ -1,0 +1,150 @@
+/**
+ * Provider errors and connection failures inside n8n's engine: each becomes a NodeApiError that says
+ * what happened and what to do, or an error item with Continue On Fail; the token never shows.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { runVerify } from '../support/engine';
+import type { MockProvider } from '../support/mockProvider';
+import { DEFAULT_TOKEN, startMockProvider } from '../support/mockProvider';
+import { SANDBOX_ERROR_PHONES } from '../support/sandboxIdentities';
+
+const TOKENS = {
+	[DEFAULT_TOKEN]: 'ok',
+	'tok-not-enabled-91b2': 'not_enabled',
+	'tok-expired-4c7d0e': 'expired',
+	'tok-used-up-5e8f1a': 'used_up',
+	'tok-disabled-6a9b2c': 'disabled',
+} as const;
+
+let provider: MockProvider;
+beforeAll(async () => (provider = await startMockProvider({ tokens: { ...TOKENS } })));
+afterAll(async () => await provider.close());
+beforeEach(() => provider.reset());
+
+const zhang = { name: '张三', phone: '13800138000', idCard: '11010519491231002X' };
+const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
+const NO_RETRY = { options: { maxRetries: 0 } };
+
+async function verify(
+	items: IDataObject[],
+	{ token = DEFAULT_TOKEN, onError, baseUrl = provider.url, parameters = NO_RETRY as IDataObject } = {} as {
+		token?: string;
+		onError?: 'continueRegularOutput' | 'continueErrorOutput';
+		baseUrl?: string;
+		parameters?: IDataObject;
+	},
+) {
+	return await runVerify({
+		parameters: { ...FROM_ITEM, ...parameters },
+		items,
+		credentials: { apiToken: token, baseUrl },
+		onError,
+	});
+}
+
+const EXPECTED: Record<string, RegExp> = {
+	token_mismatched: /not enabled for the Mobile Number Three Elements Verification API/,
+	api_not_implemented: /does not offer this API/,
+	bad_request: /rejected the request as invalid/,
+	invalid_token: /token is not valid/,
+	token_expired: /token has expired/,
+	used_up: /balance for this API is used up/,
+	disabled: /disabled/,
+	no_api: /does not know this API/,
+	too_many_requests: /rate limit was exceeded/,
+	api_error: /failed while answering/,
+	timeout: /timed out upstream/,
+	bad_gateway: /failed while answering/,
+	no_result: /without a verification result/,
+	not_json: /not JSON/,
+};
+
+describe.each(Object.entries(SANDBOX_ERROR_PHONES))('provider answer for %s', (phone, { status, code }) => {
+	it(`HTTP ${status} ${code} fails the node with a message that says what to do`, async () => {
+		const run = await verify([{ ...zhang, phone }]);
+		const error = run.error as unknown as IDataObject;
+		expect(error).toBeDefined();
+		expect(error.name).toBe('NodeApiError');
+		expect(String(error.message)).toMatch(EXPECTED[code]);
+		expect(String(error.description).length).toBeGreaterThan(20);
+		expect(error.httpCode).toBe(String(status));
+		expect(run.task().data).toBeUndefined();
+	});
+
+	it(`HTTP ${status} ${code} with Continue On Fail becomes an error item, never billed`, async () => {
+		const run = await verify([{ ...zhang, phone }, zhang], { onError: 'continueRegularOutput' });
+		const [failed, ok] = run.json();
+		expect(failed).toMatchObject({
+			status: 'api_error',
+			httpCode: status,
+			billable: false,
+			matched: false,
+			input: { name: '张*', phone: `${phone.slice(0, 3)}****${phone.slice(7)}`, idCard: '110105**********2X' },
+		});
+		expect(String(failed.error)).toMatch(EXPECTED[code]);
+		const errorCodes: Record<string, string> = {
+			bad_gateway: 'http_502',
+			no_result: 'missing_result',
+			not_json: 'invalid_response',
+		};
+		expect(failed.errorCode).toBe(errorCodes[code] ?? code);
+		expect(ok.status).toBe('match');
+	});
+});
+
+describe('token states', () => {
+	it.each([
+		['tok-not-enabled-91b2', 400, 'token_mismatched'],
+		['tok-expired-4c7d0e', 401, 'token_expired'],
+		['tok-used-up-5e8f1a', 403, 'used_up'],
+		['tok-disabled-6a9b2c', 403, 'disabled'],
+		['tok-unknown-7d0c3d', 401, 'invalid_token'],
+	])('token %s → HTTP %i %s, explained, without the token in any output', async (token, status, code) => {
+		const run = await verify([zhang], { token, onError: 'continueRegularOutput' });
+		const [item] = run.json();
+		expect(item).toMatchObject({ status: 'api_error', httpCode: status, errorCode: code });
+		expect(String(item.error)).toMatch(EXPECTED[code] ?? /token/);
+		expect(JSON.stringify(run.run.data.resultData)).not.toContain(token);
+	});
+});
+
+describe('connection failures', () => {
+	it('a closed port is reported as unreachable, after the configured retries', async () => {
+		const closed = await startMockProvider();
+		const url = closed.url;
+		await closed.close();
+		const run = await verify([zhang], {
+			baseUrl: url,
+			onError: 'continueRegularOutput',
+			parameters: { options: { maxRetries: 1 } },
+		});
+		expect(run.json()[0]).toMatchObject({ status: 'api_error', errorCode: 'ECONNREFUSED', httpCode: null });
+		expect(String(run.json()[0].error)).toMatch(/Could not reach the provider/);
+	});
+
+	it('a hung request times out, is not retried, and says why', async () => {
+		const hanging = await startMockProvider({ faultRate: 1, faultKinds: ['hang'] });
+		const run = await verify([zhang], {
+			baseUrl: hanging.url,
+			onError: 'continueRegularOutput',
+			parameters: { options: { timeout: 1000, maxRetries: 3 } },
+		});
+		expect(hanging.requests).toHaveLength(1);
+		expect(run.json()[0]).toMatchObject({ status: 'api_error', errorCode: 'client_timeout' });
+		expect(String(run.json()[0].error)).toMatch(/No answer from the provider within 1000 ms/);
+		await hanging.close();
+	});
+});
+
+describe('retries', () => {
+	it('a 500 is retried and the item then verified; a 200 is never sent twice', async () => {
+		const flaky = await startMockProvider({ faultRate: 0.5, faultKinds: [500], seed: 7 });
+		const people = [zhang, { name: '李四', phone: '13700137000', idCard: '110101198001010010' }];
+		const run = await verify(people, { baseUrl: flaky.url, parameters: { options: { maxRetries: 5 } } });
+		expect(run.json().map((j) => j.status)).toEqual(['match', 'mismatch']);
+		expect(flaky.requests.filter((r) => r.status === 200)).toHaveLength(2);
+		expect(flaky.requests.filter((r) => r.status === 500).length).toBeGreaterThan(0);
+		await flaky.close();
+	});
+});
