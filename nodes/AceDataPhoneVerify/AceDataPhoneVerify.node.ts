@@ -56,9 +56,12 @@ export class AceDataPhoneVerify implements INodeType {
 			'Check that a name, a mainland China mobile number and an ID card number belong together (Ace Data Cloud three-element verification)',
 		defaults: { name: 'Ace Data Phone Verify' },
 		usableAsTool: true,
+		// The community rule set asks for the enum here; this older rule only recognises the literal 'main'.
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
-		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'aceDataCloudApiTest' }],
+		// A literal name: n8n's package checks read it statically to match the credential with its test.
+		credentials: [{ name: 'aceDataCloudApi', required: true, testedBy: 'aceDataCloudApiTest' }],
 		properties,
 	};
 
@@ -118,11 +121,16 @@ export class AceDataPhoneVerify implements INodeType {
 		const settled = await runScheduled(
 			requests,
 			async (request) => {
+				// An internal marker that never leaves execute(): asApiError turns it into a NodeOperationError.
+				// eslint-disable-next-line n8n-nodes-base/node-execute-block-wrong-error-thrown
 				if (stopped) throw new RunStoppedError();
 				try {
 					return await requestVerification(this, credentials, request.body, request.timeout);
 				} catch (error) {
 					if (!continueOnFail && !adviseRetry(error).retry) stopped = true;
+					// Rethrown unchanged for the scheduler's retry decision; asApiError wraps it in a NodeApiError
+					// before anything reaches n8n.
+					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 					throw error;
 				}
 			},

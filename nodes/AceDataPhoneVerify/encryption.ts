@@ -67,6 +67,8 @@ export function loadPublicKey(pem: string): crypto.KeyObject {
 		key = crypto.createPublicKey({ key: normalised, format: 'pem' });
 	} catch {
 		// The OpenSSL message is unhelpful to users and may quote the input; say what to do instead.
+		// This module knows no node to attach an n8n error to: settings.ts turns this into a NodeOperationError.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		throw new EncryptionConfigError(`The public key could not be read (damaged or incomplete PEM): ${PEM_HINT}.`);
 	}
 	if (key.asymmetricKeyType !== 'rsa') {
