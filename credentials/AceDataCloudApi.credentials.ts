@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 export const DEFAULT_BASE_URL = 'https://api.acedata.cloud';
 
@@ -12,7 +12,7 @@ export class AceDataCloudApi implements ICredentialType {
 
 	displayName = 'Ace Data Cloud API';
 
-	icon = 'file:aceDataCloud.svg' as const;
+	icon: Icon = { light: 'file:aceDataCloud.svg', dark: 'file:aceDataCloud.dark.svg' };
 
 	// A community credential links to the provider's page; this older rule expects a slug of n8n's own docs.
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased
