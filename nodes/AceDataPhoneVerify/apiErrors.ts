@@ -79,7 +79,8 @@ const BY_STATUS: Readonly<Record<number, string>> = {
 };
 
 export function adviceFor(code: string, httpCode: number): ApiErrorAdvice {
-	const known = API_ERRORS[code] ?? API_ERRORS[BY_STATUS[httpCode]];
+	// Own keys only: the code comes from the provider, and "constructor" or "toString" must not hit Object.prototype.
+	const known = (Object.hasOwn(API_ERRORS, code) ? API_ERRORS[code] : undefined) ?? API_ERRORS[BY_STATUS[httpCode]];
 	if (known) return known;
 	return {
 		message: `The provider answered HTTP ${httpCode}`,

@@ -1,0 +1,420 @@
+import type { IExecuteFunctions, INode } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { adviceFor, API_ERRORS } from '../../nodes/AceDataPhoneVerify/apiErrors';
+import {
+	adviseRetry,
+	parseResponse,
+	ProviderRequestError,
+	requestVerification,
+	retryAfterMs,
+	toNodeApiError,
+	verifyUrl,
+} from '../../nodes/AceDataPhoneVerify/transport';
+
+/** Runs `fn`, insists it throws a ProviderRequestError, and hands the error back. */
+function providerError(fn: () => unknown): ProviderRequestError {
+	try {
+		fn();
+	} catch (error) {
+		expect(error).toBeInstanceOf(ProviderRequestError);
+		return error as ProviderRequestError;
+	}
+	throw new Error('expected a ProviderRequestError, but nothing was thrown');
+}
+
+async function providerErrorAsync(promise: Promise<unknown>): Promise<ProviderRequestError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(ProviderRequestError);
+		return error as ProviderRequestError;
+	}
+	throw new Error('expected a ProviderRequestError, but the promise resolved');
+}
+
+function errorBody(code: string, message = code.replace(/_/g, ' '), traceId = 'trace-123') {
+	return { success: false, error: { code, message }, trace_id: traceId };
+}
+
+describe('parseResponse: answers', () => {
+	it('maps a 200 answer with a result, keeping trace_id and result_detail', () => {
+		const body = {
+			result: '1',
+			description: '认证未通过',
+			isp: '移动',
+			result_detail: 'PhoneIdCardMismatch',
+			trace_id: '8b6c1a2e-0000-4000-8000-000000000001',
+		};
+		expect(parseResponse(200, {}, body)).toEqual({
+			result: '1',
+			description: '认证未通过',
+			isp: '移动',
+			resultDetail: 'PhoneIdCardMismatch',
+			traceId: '8b6c1a2e-0000-4000-8000-000000000001',
+			raw: body,
+		});
+	});
+
+	it('gives null for a missing or null result_detail and trace_id, empty strings for missing text', () => {
+		const answer = parseResponse(200, {}, { result: '0', result_detail: null });
+		expect(answer).toMatchObject({ result: '0', description: '', isp: '', resultDetail: null, traceId: null });
+	});
+
+	it('turns a numeric result into the string code', () => {
+		expect(parseResponse(200, {}, { result: -1, description: '查无记录', isp: '' }).result).toBe('-1');
+		expect(parseResponse(200, {}, { result: 0 }).result).toBe('0');
+	});
+
+	it('reads a JSON answer that arrived as a string', () => {
+		const answer = parseResponse(200, {}, '{"result":"0","description":"认证通过","isp":"联通","result_detail":null}');
+		expect(answer).toMatchObject({ result: '0', description: '认证通过', isp: '联通', resultDetail: null });
+	});
+
+	it('refuses a 200 without a result: bad_response, not retried', () => {
+		const error = providerError(() => parseResponse(200, {}, { message: 'ok', trace_id: 't-1' }));
+		expect(error.kind).toBe('bad_response');
+		expect(error.code).toBe('missing_result');
+		expect(error.httpCode).toBe(200);
+		expect(error.message).toMatch(/without a verification result/);
+		expect(error.description).toMatch(/not retried/);
+		expect(adviseRetry(error).retry).toBe(false);
+	});
+
+	it('refuses a 200 with result null', () => {
+		expect(providerError(() => parseResponse(200, {}, { result: null })).code).toBe('missing_result');
+	});
+
+	it.each([
+		['plain text', 'upstream says hello'],
+		['HTML', '<html>gateway hiccup</html>'],
+		['broken JSON', '{"result": "0"'],
+		['a JSON array', [{ result: '0' }]],
+		['nothing', undefined],
+	])('refuses a 200 whose body is %s: bad_response, not retried', (_label, body) => {
+		const error = providerError(() => parseResponse(200, {}, body));
+		expect(error.kind).toBe('bad_response');
+		expect(error.code).toBe('invalid_response');
+		expect(error.message).toMatch(/not JSON/);
+		expect(error.description).toMatch(/Base URL/);
+		expect(adviseRetry(error).retry).toBe(false);
+	});
+
+	it('quotes a long non-JSON body only in part', () => {
+		const error = providerError(() => parseResponse(200, {}, 'x'.repeat(5000)));
+		expect(String(error.details.body).length).toBeLessThan(300);
+	});
+});
+
+describe('parseResponse: HTTP errors of api.md', () => {
+	// Status, code, and a phrase of the advice a user needs, per the table of api.md.
+	const ERRORS: Array<[number, string, RegExp, RegExp]> = [
+		[400, 'token_mismatched', /not enabled/i, /Apply for the Phone Three-Element service/],
+		[401, 'token_mismatched', /not enabled/i, /Apply for the Phone Three-Element service/],
+		[400, 'api_not_implemented', /does not offer this API/, /Base URL/],
+		[400, 'bad_request', /invalid/, /Check the name, mobile number and ID card number/],
+		[400, 'no_token', /No API token/, /Set the API Token/],
+		[401, 'invalid_token', /not valid/, /Copy the token again/],
+		[401, 'token_expired', /expired/, /Renew the token/],
+		[403, 'used_up', /used up/, /Buy more quota/],
+		[403, 'disabled', /disabled/, /Check the token's state|contact/],
+		[403, 'forbidden', /refused/, /Check the token's state|contact/],
+		[404, 'no_api', /does not know this API/, /Base URL/],
+		[429, 'too_many_requests', /rate limit/, /Lower "Max Requests per Second"/],
+		[500, 'api_error', /failed/, /Try again later/],
+		[504, 'timeout', /timed out/, /Try again later/],
+	];
+
+	it.each(ERRORS)('HTTP %i %s says what happened and what to do', (status, code, message, advice) => {
+		const error = providerError(() => parseResponse(status, {}, errorBody(code, 'provider text', 'trace-xyz')));
+		expect(error.kind).toBe('http');
+		expect(error.code).toBe(code);
+		expect(error.httpCode).toBe(status);
+		expect(error.message).toMatch(message);
+		expect(error.message).toContain(`HTTP ${status}`);
+		expect(error.message).toContain(code);
+		expect(error.description).toMatch(advice);
+		expect(error.description).toContain('Provider says: "provider text"');
+		expect(error.description).toContain('trace-xyz');
+		expect(error.details).toMatchObject({ error: { code } });
+	});
+
+	it('covers every code of the api.md table in the advice table', () => {
+		const documented = [
+			'token_mismatched',
+			'api_not_implemented',
+			'bad_request',
+			'no_token',
+			'invalid_token',
+			'token_expired',
+			'used_up',
+			'disabled',
+			'forbidden',
+			'no_api',
+			'too_many_requests',
+			'api_error',
+			'timeout',
+		];
+		for (const code of documented) expect(API_ERRORS[code]).toBeDefined();
+	});
+
+	it('says that the calls the API does not bill were not billed', () => {
+		for (const [status, code] of [
+			[403, 'used_up'],
+			[429, 'too_many_requests'],
+			[500, 'api_error'],
+			[504, 'timeout'],
+		] as const) {
+			expect(providerError(() => parseResponse(status, {}, errorBody(code))).description).toMatch(/not billed/i);
+		}
+	});
+
+	it('reads `error` given as a plain string, falling back on the status for advice', () => {
+		const error = providerError(() => parseResponse(401, {}, { error: 'Unauthorized' }));
+		expect(error.kind).toBe('http');
+		expect(error.httpCode).toBe(401);
+		expect(error.code).toBe('http_401');
+		expect(error.message).toBe(`${API_ERRORS.invalid_token.message} (HTTP 401, http_401)`);
+		expect(error.description).toContain('Provider says: "Unauthorized"');
+	});
+
+	it('reads a top-level code and message', () => {
+		const error = providerError(() => parseResponse(403, {}, { code: 'used_up', message: 'no balance' }));
+		expect(error.code).toBe('used_up');
+		expect(error.description).toMatch(/Buy more quota/);
+		expect(error.description).toContain('no balance');
+	});
+
+	it('gives a sane message for an unknown code with an unknown status', () => {
+		const error = providerError(() => parseResponse(418, {}, errorBody('teapot', 'short and stout')));
+		expect(error.code).toBe('teapot');
+		expect(error.httpCode).toBe(418);
+		expect(error.message).toContain('HTTP 418');
+		expect(error.message).not.toMatch(/undefined|null|\[object/);
+		expect(error.description).toMatch(/support/);
+		expect(error.description).toContain('short and stout');
+		expect(adviseRetry(error).retry).toBe(false);
+	});
+
+	it('gives a sane message when the provider code is the name of an inherited object property', () => {
+		const error = providerError(() => parseResponse(418, {}, errorBody('constructor')));
+		expect(error.message).toBe('The provider answered HTTP 418 (HTTP 418, constructor)');
+		expect(error.description).not.toMatch(/undefined/);
+	});
+
+	it('uses the advice of the status for an unknown code with a known status', () => {
+		const error = providerError(() => parseResponse(401, {}, errorBody('weird_auth_code')));
+		expect(error.code).toBe('weird_auth_code');
+		expect(error.message).toContain(API_ERRORS.invalid_token.message);
+	});
+
+	it('handles a non-JSON error body (a gateway page)', () => {
+		const error = providerError(() => parseResponse(502, { 'retry-after': '3' }, '<html>502 Bad Gateway</html>'));
+		expect(error.kind).toBe('http');
+		expect(error.code).toBe('http_502');
+		expect(error.httpCode).toBe(502);
+		expect(error.message).toContain(API_ERRORS.api_error.message);
+		expect(error.details).toEqual({ body: '<html>502 Bad Gateway</html>' });
+		expect(error.retryAfterMs).toBe(3000);
+		expect(error.message).not.toMatch(/undefined|\[object/);
+		expect(error.description).not.toMatch(/undefined|\[object/);
+	});
+
+	it('leaves out the trace ID and provider text when there are none', () => {
+		const error = providerError(() => parseResponse(500, {}, { error: { code: 'api_error' } }));
+		expect(error.description).toBe(API_ERRORS.api_error.description);
+	});
+
+	it('keeps Retry-After of a 429', () => {
+		const error = providerError(() => parseResponse(429, { 'retry-after': '2' }, errorBody('too_many_requests')));
+		expect(error.retryAfterMs).toBe(2000);
+		expect(adviseRetry(error)).toEqual({ retry: true, retryAfterMs: 2000, rateLimited: true });
+	});
+
+	it('ignores Retry-After on an error that is not retried', () => {
+		const error = providerError(() => parseResponse(400, { 'retry-after': '2' }, errorBody('bad_request')));
+		expect(error.retryAfterMs).toBeUndefined();
+	});
+});
+
+describe('retryAfterMs', () => {
+	const now = Date.UTC(2024, 5, 1, 12, 0, 0);
+
+	it.each([
+		['3', 3000],
+		['0', 0],
+		['1.5', 1500],
+		[' 7 ', 7000],
+		[2, 2000],
+		[['4'], 4000],
+	])('reads seconds %j', (value, ms) => {
+		expect(retryAfterMs(value, now)).toBe(ms);
+	});
+
+	it('reads an HTTP date as the time left until then', () => {
+		expect(retryAfterMs('Sat, 01 Jun 2024 12:00:05 GMT', now)).toBe(5000);
+		expect(retryAfterMs(new Date(now + 90_000).toUTCString(), now)).toBe(90_000);
+	});
+
+	it('gives 0 for an HTTP date already past', () => {
+		expect(retryAfterMs('Sat, 01 Jun 2024 11:59:00 GMT', now)).toBe(0);
+	});
+
+	it.each([undefined, null, '', 'soon', 'abc', 'later please'])('ignores %j', (value) => {
+		expect(retryAfterMs(value, now)).toBeUndefined();
+	});
+});
+
+describe('adviseRetry', () => {
+	const http = (status: number, code = 'x') => providerError(() => parseResponse(status, {}, errorBody(code)));
+
+	it('retries a 429 and flags the rate limit', () => {
+		expect(adviseRetry(http(429, 'too_many_requests'))).toMatchObject({ retry: true, rateLimited: true });
+	});
+
+	it.each([500, 502, 503, 504])('retries HTTP %i without flagging a rate limit', (status) => {
+		expect(adviseRetry(http(status))).toMatchObject({ retry: true, rateLimited: false });
+	});
+
+	it.each([400, 401, 403, 404])('does not retry HTTP %i', (status) => {
+		expect(adviseRetry(http(status)).retry).toBe(false);
+	});
+
+	it('does not retry a client time-out (the call may have been billed)', () => {
+		const error = new ProviderRequestError('No answer', 'timeout', 'client_timeout', null, '');
+		expect(adviseRetry(error).retry).toBe(false);
+	});
+
+	it.each(['ECONNRESET', 'ECONNREFUSED', 'EAI_AGAIN', 'connection_failed'])('retries a connection failure %s', (code) => {
+		const error = new ProviderRequestError('Could not reach', 'connection', code, null, '');
+		expect(adviseRetry(error)).toMatchObject({ retry: true, rateLimited: false });
+	});
+
+	it('does not retry a connection failure it does not know to be safe', () => {
+		const error = new ProviderRequestError('TLS', 'connection', 'CERT_HAS_EXPIRED', null, '');
+		expect(adviseRetry(error).retry).toBe(false);
+	});
+
+	it('does not retry anything that is not a provider error', () => {
+		expect(adviseRetry(new Error('boom'))).toEqual({ retry: false });
+		expect(adviseRetry('ECONNRESET')).toEqual({ retry: false });
+	});
+});
+
+describe('requestVerification: transport failures', () => {
+	function contextThatFails(error: unknown) {
+		const httpRequestWithAuthentication = jest.fn().mockRejectedValue(error);
+		return {
+			context: { helpers: { httpRequestWithAuthentication } } as unknown as IExecuteFunctions,
+			httpRequestWithAuthentication,
+		};
+	}
+	const credentials = { apiToken: 'secret-token', baseUrl: 'https://proxy.example/' };
+
+	it('maps a reset connection (wrapped by n8n) to a retryable connection failure', async () => {
+		const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+		const wrapped = Object.assign(new Error('Request failed'), { cause });
+		const error = await providerErrorAsync(requestVerification(contextThatFails(wrapped).context, credentials, {}, 5000));
+		expect(error.kind).toBe('connection');
+		expect(error.code).toBe('ECONNRESET');
+		expect(error.httpCode).toBeNull();
+		expect(adviseRetry(error).retry).toBe(true);
+	});
+
+	it('maps a client time-out to a timeout that is not retried', async () => {
+		const cause = Object.assign(new Error('timeout of 5000ms exceeded'), { code: 'ECONNABORTED' });
+		const error = await providerErrorAsync(requestVerification(contextThatFails(cause).context, credentials, {}, 5000));
+		expect(error.kind).toBe('timeout');
+		expect(error.message).toContain('5000 ms');
+		expect(error.description).toMatch(/Timeout/);
+		expect(adviseRetry(error).retry).toBe(false);
+	});
+
+	it('posts JSON to the verify path of the base URL, trailing slash tolerated, and keeps the token out of errors', async () => {
+		const { context, httpRequestWithAuthentication } = contextThatFails(
+			Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+		);
+		const error = await providerErrorAsync(requestVerification(context, credentials, { name: '张三' }, 1234));
+		const options = httpRequestWithAuthentication.mock.calls[0][1];
+		expect(options).toMatchObject({
+			method: 'POST',
+			url: 'https://proxy.example/identity/phone/check-3e',
+			body: { name: '张三' },
+			json: true,
+			timeout: 1234,
+		});
+		expect(options.headers).toMatchObject({ accept: 'application/json', 'content-type': 'application/json' });
+		expect(JSON.stringify({ ...error, message: error.message })).not.toContain('secret-token');
+	});
+});
+
+describe('verifyUrl', () => {
+	it.each([
+		[{ baseUrl: 'https://api.acedata.cloud' }, 'https://api.acedata.cloud/identity/phone/check-3e'],
+		[{ baseUrl: 'https://api.acedata.cloud//' }, 'https://api.acedata.cloud/identity/phone/check-3e'],
+		[{ baseUrl: ' http://127.0.0.1:8080/ ' }, 'http://127.0.0.1:8080/identity/phone/check-3e'],
+		[{}, 'https://api.acedata.cloud/identity/phone/check-3e'],
+		[{ baseUrl: '' }, 'https://api.acedata.cloud/identity/phone/check-3e'],
+	])('%j → %s', (credentials, url) => {
+		expect(verifyUrl(credentials)).toBe(url);
+	});
+});
+
+describe('toNodeApiError', () => {
+	const node: INode = {
+		id: 'n1',
+		name: 'Verify',
+		type: 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+
+	it('keeps the message, description and HTTP code', () => {
+		const failure = providerError(() => parseResponse(403, {}, errorBody('used_up')));
+		const error = toNodeApiError(node, failure, 3);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(failure.message);
+		expect(error.description).toBe(failure.description);
+		expect(error.httpCode).toBe('403');
+		expect(error.context.itemIndex).toBe(3);
+	});
+});
+
+describe('adviceFor', () => {
+	it.each(Object.keys(API_ERRORS))('returns the entry of %s whatever the status', (code) => {
+		expect(adviceFor(code, 400)).toBe(API_ERRORS[code]);
+		expect(adviceFor(code, 500)).toBe(API_ERRORS[code]);
+	});
+
+	it.each([
+		[400, 'bad_request'],
+		[401, 'invalid_token'],
+		[403, 'forbidden'],
+		[404, 'no_api'],
+		[429, 'too_many_requests'],
+		[500, 'api_error'],
+		[502, 'api_error'],
+		[503, 'api_error'],
+		[504, 'timeout'],
+	])('falls back on the status %i for an unknown code (%s)', (status, code) => {
+		expect(adviceFor('something_new', status)).toBe(API_ERRORS[code]);
+	});
+
+	it('gives a generic message naming the status for an unknown code and status', () => {
+		const advice = adviceFor('something_new', 418);
+		expect(advice.message).toBe('The provider answered HTTP 418');
+		expect(advice.description).toMatch(/support/);
+	});
+
+	it('does not mistake inherited object names for codes', () => {
+		expect(adviceFor('constructor', 418).message).toBe('The provider answered HTTP 418');
+		expect(adviceFor('toString', 401)).toBe(API_ERRORS.invalid_token);
+	});
+
+	it('tells the user what to do for the token and quota errors', () => {
+		expect(API_ERRORS.token_mismatched.description).toMatch(/Phone Three-Element service/);
+		expect(API_ERRORS.used_up.description).toMatch(/quota/);
+		expect(API_ERRORS.too_many_requests.description).toMatch(/20 requests per second/);
+	});
+});
