@@ -21,7 +21,8 @@ function keep(value: string, start: number, end: number): string {
 
 function maskName(name: string): string {
 	const chars = [...name];
-	if (chars.length <= 1) return name;
+	// A one-character name would be shown whole by the surname rule: hide it.
+	if (chars.length <= 1) return '*'.repeat(chars.length);
 	const surname = chars.length > 2 && COMPOUND_SURNAMES.has(chars[0] + chars[1]) ? 2 : 1;
 	return chars.slice(0, surname).join('') + '*'.repeat(chars.length - surname);
 }

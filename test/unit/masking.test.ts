@@ -27,8 +27,8 @@ describe('maskValue: name', () => {
 		expect(maskValue('name', 'Li')).toBe('L*');
 	});
 
-	it('keeps a one-character name as its first character (the same a surname reveals)', () => {
-		expect(maskValue('name', '张')).toBe('张');
+	it('hides a one-character name entirely, since its surname is all of it', () => {
+		expect(maskValue('name', '张')).toBe('*');
 	});
 
 	it('counts characters, not UTF-16 units', () => {
