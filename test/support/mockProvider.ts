@@ -1,7 +1,9 @@
 /**
  * A real HTTP server on 127.0.0.1 that plays the provider: checks the Bearer token, answers the
  * sandbox identities, returns every documented error on demand, and records each request.
- * Knobs for batch tests: latency, a token-bucket rate limit (429 + Retry-After) and seeded random faults.
+ * Knobs for batch tests: latency, a token-bucket rate limit (429 + Retry-After) and seeded random faults,
+ * and an optional rule that answers made-up identities (`resultFor`). It records what a batch test checks:
+ * every request with its plaintext triple, the 200 answers per triple, and the most requests in flight at once.
  * With a private key it decrypts encrypted fields the way the provider does.
  */
 import * as crypto from 'node:crypto';
@@ -15,6 +17,13 @@ export const VERIFY_PATH = '/identity/phone/check-3e';
 export type TokenState = 'ok' | 'not_enabled' | 'expired' | 'used_up' | 'disabled';
 export type Fault = 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'not_json';
 
+/** The three elements as the provider reads them (after decryption). */
+export interface TripleFields {
+	name: string;
+	phone: string;
+	id_card: string;
+}
+
 export interface MockOptions {
 	port?: number;
 	/** Tokens the mock knows, and what each can do. */
@@ -22,10 +31,19 @@ export interface MockOptions {
 	latencyMs?: number;
 	/** Token bucket: at most `perSecond` requests a second with bursts up to `burst`. */
 	rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number } | null;
-	/** Share of requests (0..1) answered with one of `faultKinds` instead of the real answer. */
+	/**
+	 * Share of requests (0..1) answered with one of `faultKinds` instead of the real answer. Faults are drawn
+	 * from one seeded sequence per triple, so a seed gives each triple the same faults on its 1st, 2nd, ...
+	 * request whatever order concurrent requests arrive in: a batch test is deterministic.
+	 */
 	faultRate?: number;
 	faultKinds?: Fault[];
 	seed?: number;
+	/**
+	 * The result code for a triple that is not a sandbox identity (`undefined`: the default rule, '1' when the
+	 * ID number belongs to a sandbox match, else '-1'). Lets generated identities have known, varied results.
+	 */
+	resultFor?: (fields: TripleFields) => string | undefined;
 	/** PEM private key matching the public key users encrypt with. */
 	privateKey?: string;
 }
@@ -39,7 +57,12 @@ export interface RecordedRequest {
 	body: Record<string, unknown> | undefined;
 	/** The plaintext the mock recovered from encrypted fields (API names). */
 	decrypted: Record<string, string> | undefined;
+	/** `name|phone|id_card` in plaintext, when the body had all three. */
+	key: string | undefined;
+	/** The injected fault, if this request got one instead of its real answer. */
+	fault: Fault | undefined;
 	status: number | 'reset' | 'hang';
+	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
 }
 
@@ -49,6 +72,12 @@ export interface MockProvider {
 	options: MockOptions;
 	/** Billable (code 0/1) 200 answers, per `name|phone|id_card`. */
 	billedAnswers: Map<string, number>;
+	/** Every HTTP 200 sent (whatever the body, so non-JSON 200 faults too), per `name|phone|id_card`. */
+	okAnswers: Map<string, number>;
+	/** Requests received and not yet answered (or dropped) right now. */
+	readonly inFlight: number;
+	/** The most requests in flight at once since the start (or the last reset). */
+	readonly maxInFlight: number;
 	reset(): void;
 	close(): Promise<void>;
 }
@@ -103,7 +132,54 @@ function seededRandom(seed: number): () => number {
 	};
 }
 
-function verify(fields: Record<string, string>, verifyMode: unknown): Answer {
+/** How the mock names a triple in `billedAnswers`, `okAnswers` and `RecordedRequest.key`. */
+export function tripleKey(fields: TripleFields): string {
+	return `${fields.name}|${fields.phone}|${fields.id_card}`;
+}
+
+/** One draw: a fault (with `options.faultRate`), or `undefined` for the real answer. */
+function drawFault(draw: () => number, options: MockOptions): Fault | undefined {
+	if (!options.faultRate || draw() >= options.faultRate) return undefined;
+	const kinds = options.faultKinds ?? [500, 502, 503, 504, 'reset', 'not_json'];
+	return kinds[Math.floor(draw() * kinds.length)];
+}
+
+/**
+ * The faults a fresh mock with these options injects for a triple before its first real answer (at most
+ * `limit`): lets a test check that its seed makes the scenario it means, e.g. no triple failing 6 times in a row.
+ */
+export function plannedFaults(fields: TripleFields, options: MockOptions, limit = 20): Fault[] {
+	const draw = seededRandom(hash(tripleKey(fields), options.seed ?? 42));
+	const faults: Fault[] = [];
+	for (let fault = drawFault(draw, options); fault !== undefined && faults.length < limit; fault = drawFault(draw, options)) {
+		faults.push(fault);
+	}
+	return faults;
+}
+
+/** FNV-1a: a stable 32-bit seed for a triple's own fault sequence. */
+function hash(text: string, seed: number): number {
+	let h = (0x811c9dc5 ^ seed) >>> 0;
+	for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+	return h;
+}
+
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+	'0': '认证通过',
+	'1': '认证未通过',
+	'-1': '查无记录',
+	'-2': '引擎未知错误',
+	'-3': '服务繁忙',
+	'-4': '姓名格式错误',
+	'-5': '手机号格式错误',
+	'-6': '今日查询次数超限',
+};
+
+function verify(
+	fields: TripleFields,
+	verifyMode: unknown,
+	resultFor: MockOptions['resultFor'],
+): Answer {
 	const forced = SANDBOX_ERROR_PHONES[fields.phone];
 	if (forced) {
 		if (forced.body !== undefined) return { status: forced.status, body: forced.body };
@@ -113,19 +189,14 @@ function verify(fields: Record<string, string>, verifyMode: unknown): Answer {
 		(p) => p.name === fields.name && p.phone === fields.phone && p.idCard === fields.id_card,
 	);
 	const samePerson = SANDBOX_IDENTITIES.find((p) => p.idCard === fields.id_card && p.result === '0');
-	const result = exact?.result ?? (samePerson ? '1' : '-1');
-	const descriptions: Record<string, string> = {
-		'0': '认证通过',
-		'1': '认证未通过',
-		'-1': '查无记录',
-	};
+	const result = exact ? exact.result : (resultFor?.(fields) ?? (samePerson ? '1' : '-1'));
 	let resultDetail: string | null = null;
 	if (result === '1' && verifyMode === '1') {
 		resultDetail = samePerson && samePerson.name !== fields.name ? 'PhoneNameMismatch' : 'PhoneIdCardMismatch';
 	}
 	return json(200, {
 		result,
-		description: descriptions[result] ?? `engine code ${result}`,
+		description: DESCRIPTIONS[result] ?? `engine code ${result}`,
 		isp: exact?.isp ?? '',
 		result_detail: resultDetail,
 	});
@@ -134,8 +205,23 @@ function verify(fields: Record<string, string>, verifyMode: unknown): Answer {
 export async function startMockProvider(options: MockOptions = {}): Promise<MockProvider> {
 	const requests: RecordedRequest[] = [];
 	const billedAnswers = new Map<string, number>();
+	const okAnswers = new Map<string, number>();
 	const sockets = new Set<Socket>();
 	let random = seededRandom(options.seed ?? 42);
+	let faultStreams = new Map<string, () => number>();
+	let inFlight = 0;
+	let maxInFlight = 0;
+
+	/** The random sequence faults are drawn from: the triple's own, or a shared one for bodies without a triple. */
+	function faultRandom(key: string | undefined): () => number {
+		if (key === undefined) return random;
+		let stream = faultStreams.get(key);
+		if (!stream) {
+			stream = seededRandom(hash(key, options.seed ?? 42));
+			faultStreams.set(key, stream);
+		}
+		return stream;
+	}
 	let bucket = { tokens: options.rateLimit?.burst ?? options.rateLimit?.perSecond ?? 0, at: Date.now() };
 
 	function takeRateToken(): boolean {
@@ -150,7 +236,31 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		return true;
 	}
 
+	/** The plaintext triple of a request (decrypting it if need be), or why the body cannot give one. */
+	function readFields(record: RecordedRequest): { fields?: TripleFields; decryptFailure?: string } {
+		const body = record.body;
+		if (!body || typeof body !== 'object') return {};
+		let fields: TripleFields = {
+			name: String(body.name ?? ''),
+			phone: String(body.phone ?? ''),
+			id_card: String(body.id_card ?? ''),
+		};
+		if (Array.isArray(body.encrypt_list) && body.encrypt_list.length) {
+			if (!options.privateKey) return { fields, decryptFailure: 'encryption is not set up' };
+			try {
+				record.decrypted = decryptFields(body, options.privateKey);
+			} catch (error) {
+				return { fields, decryptFailure: `cannot decrypt: ${(error as Error).message}` };
+			}
+			fields = { ...fields, ...record.decrypted };
+		}
+		if (fields.name && fields.phone && fields.id_card) record.key = tripleKey(fields);
+		return { fields };
+	}
+
 	function answer(record: RecordedRequest): Answer | Fault {
+		const { fields, decryptFailure } = readFields(record);
+		const body = record.body;
 		const tokens = options.tokens ?? { [DEFAULT_TOKEN]: 'ok' };
 		if (record.method !== 'POST' || record.path !== VERIFY_PATH) return errorAnswer(404, 'no_api');
 		const auth = record.authorization ?? '';
@@ -164,38 +274,30 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		if (!takeRateToken()) {
 			return errorAnswer(429, 'too_many_requests');
 		}
-		if (options.faultRate && random() < options.faultRate) {
-			const kinds = options.faultKinds ?? [500, 502, 503, 504, 'reset', 'not_json'];
-			return kinds[Math.floor(random() * kinds.length)];
-		}
-		const body = record.body;
-		if (!body || typeof body !== 'object') return errorAnswer(400, 'bad_request', 'body must be JSON');
-		let fields: Record<string, string> = {
-			name: String(body.name ?? ''),
-			phone: String(body.phone ?? ''),
-			id_card: String(body.id_card ?? ''),
-		};
-		if (Array.isArray(body.encrypt_list) && body.encrypt_list.length) {
-			if (!options.privateKey) return errorAnswer(400, 'bad_request', 'encryption is not set up');
-			try {
-				record.decrypted = decryptFields(body, options.privateKey);
-			} catch (error) {
-				return errorAnswer(400, 'bad_request', `cannot decrypt: ${(error as Error).message}`);
-			}
-			fields = { ...fields, ...record.decrypted };
-		}
-		const missing = ['name', 'phone', 'id_card'].filter((f) => !fields[f]);
+		record.fault = drawFault(faultRandom(record.key), options);
+		if (record.fault !== undefined) return record.fault;
+		if (!body || typeof body !== 'object' || !fields) return errorAnswer(400, 'bad_request', 'body must be JSON');
+		if (decryptFailure) return errorAnswer(400, 'bad_request', decryptFailure);
+		const missing = (['name', 'phone', 'id_card'] as const).filter((field) => !fields[field]);
 		if (missing.length) return errorAnswer(400, 'bad_request', `missing fields: ${missing.join(', ')}`);
-		const verdict = verify(fields, body.verify_mode);
+		const verdict = verify(fields, body.verify_mode, options.resultFor);
 		const result = verdict.body.startsWith('{') ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
 		if (result === '0' || result === '1') {
-			const key = `${fields.name}|${fields.phone}|${fields.id_card}`;
-			billedAnswers.set(key, (billedAnswers.get(key) ?? 0) + 1);
+			billedAnswers.set(record.key!, (billedAnswers.get(record.key!) ?? 0) + 1);
 		}
 		return verdict;
 	}
 
 	const server = http.createServer((req, res) => {
+		inFlight++;
+		maxInFlight = Math.max(maxInFlight, inFlight);
+		let open = true;
+		const done = () => {
+			if (open) inFlight--;
+			open = false;
+		};
+		res.on('finish', done);
+		res.on('close', done);
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
@@ -214,6 +316,8 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				bodyText,
 				body,
 				decrypted: undefined,
+				key: undefined,
+				fault: undefined,
 				status: 0,
 				at: Date.now(),
 			};
@@ -238,6 +342,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				final.headers = { 'retry-after': String(options.rateLimit?.retryAfterSeconds ?? 1) };
 			}
 			record.status = final.status;
+			if (final.status === 200 && record.key) okAnswers.set(record.key, (okAnswers.get(record.key) ?? 0) + 1);
 			const send = () => {
 				res.writeHead(final.status, {
 					'content-type': final.body.startsWith('{') ? 'application/json' : 'text/html',
@@ -261,10 +366,20 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		requests,
 		options,
 		billedAnswers,
+		okAnswers,
+		get inFlight() {
+			return inFlight;
+		},
+		get maxInFlight() {
+			return maxInFlight;
+		},
 		reset() {
 			requests.length = 0;
 			billedAnswers.clear();
+			okAnswers.clear();
+			maxInFlight = inFlight;
 			random = seededRandom(options.seed ?? 42);
+			faultStreams = new Map();
 			bucket = { tokens: options.rateLimit?.burst ?? options.rateLimit?.perSecond ?? 0, at: Date.now() };
 		},
 		async close() {
