@@ -15,7 +15,7 @@ import type { OutputContext } from './output';
 import { errorJson, routeFor, verificationJson } from './output';
 import type { RequestBody } from './requestBody';
 import { buildRequestBody } from './requestBody';
-import { runScheduled } from './scheduler';
+import { RunStoppedError, runScheduled } from './scheduler';
 import type { ItemSettings } from './settings';
 import { ItemSettingsReader, readRunSettings } from './settings';
 import type { ProviderAnswer } from './transport';
@@ -40,9 +40,6 @@ type PlannedItem =
 	| { kind: 'error'; error: NodeOperationError; code: string; output: OutputContext };
 
 const PROGRESS_EVERY = 250;
-
-/** Thrown instead of sending once the run has failed (without Continue On Fail). */
-class RunStoppedError extends Error {}
 
 export class AceDataPhoneVerify implements INodeType {
 	description: INodeTypeDescription = {
@@ -116,28 +113,16 @@ export class AceDataPhoneVerify implements INodeType {
 			}
 		}
 
-		// 2. Send each distinct request once: paced, concurrent, retried where that is safe.
-		let stopped = false;
+		// 2. Send each distinct request once: paced, concurrent, retried where that is safe. Without Continue On
+		// Fail the first final failure fails the run, so nothing new is sent (and billed) after it.
 		const settled = await runScheduled(
 			requests,
-			async (request) => {
-				// An internal marker that never leaves execute(): asApiError turns it into a NodeOperationError.
-				// eslint-disable-next-line n8n-nodes-base/node-execute-block-wrong-error-thrown
-				if (stopped) throw new RunStoppedError();
-				try {
-					return await requestVerification(this, credentials, request.body, request.timeout);
-				} catch (error) {
-					if (!continueOnFail && !adviseRetry(error).retry) stopped = true;
-					// Rethrown unchanged for the scheduler's retry decision; asApiError wraps it in a NodeApiError
-					// before anything reaches n8n.
-					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-					throw error;
-				}
-			},
+			async (request) => await requestVerification(this, credentials, request.body, request.timeout),
 			{
 				concurrency: run.concurrency,
 				maxRequestsPerSecond: run.maxRequestsPerSecond,
 				maxRetries: run.maxRetries,
+				failFast: !continueOnFail,
 				adviseRetry,
 				onProgress: (done, total) => {
 					if (total >= PROGRESS_EVERY && (done % PROGRESS_EVERY === 0 || done === total)) {

@@ -8,6 +8,9 @@
  *   one gap) and sleeps until its slot, so starts are at least `1000 / rate` ms apart and in order of asking.
  * - pauses: a rate-limited failure sets `pausedUntil` and bumps `epoch`. Workers already sleeping towards a
  *   slot see the new epoch when they wake and queue again, so nobody starts before the pause is over.
+ * With `failFast`, a task failing for good stops the run: no worker starts another attempt, and what is left
+ * settles at once, without waiting for slots (a run that is going to fail should not pace through, or pay for,
+ * its remaining items).
  */
 import { sleep as n8nSleep } from 'n8n-workflow';
 
@@ -26,6 +29,11 @@ export interface SchedulerOptions {
 	maxRequestsPerSecond: number;
 	/** Extra attempts after the first. */
 	maxRetries: number;
+	/**
+	 * Once a task has failed for good, start no new attempt (for callers that fail the whole run on the first
+	 * error): tasks that have not settled yet settle at once with a `RunStoppedError`, without waiting for a slot.
+	 */
+	failFast?: boolean;
 	adviseRetry: (error: unknown) => RetryAdvice;
 	/** Called after each task settles. */
 	onProgress?: (settled: number, total: number) => void;
@@ -33,6 +41,14 @@ export interface SchedulerOptions {
 	now?: () => number;
 	/** Source of jitter, in [0, 1). */
 	random?: () => number;
+}
+
+/** The result of a task that never (or never again) started because the run stopped: see `failFast`. */
+export class RunStoppedError extends Error {
+	constructor() {
+		super('Not sent: the run stopped at an earlier error');
+		this.name = 'RunStoppedError';
+	}
 }
 
 export type Settled<R> =
@@ -84,9 +100,16 @@ export async function runScheduled<T, R>(
 	let lastStartAt = -Infinity;
 	let startCountAtSlowdown = 0;
 
-	/** Waits for this worker's turn to start an attempt; returns the attempt's sequence number (1, 2, ...). */
+	// Set when a task fails for good and `failFast` is on.
+	let stopped = false;
+
+	/**
+	 * Waits for this worker's turn to start an attempt; returns the attempt's sequence number (1, 2, ...),
+	 * or 0 when the run has stopped.
+	 */
 	async function startAttempt(): Promise<number> {
 		for (;;) {
+			if (stopped) return 0;
 			const t = now();
 			const slot = Math.max(t, nextStart, pausedUntil);
 			nextStart = slot + gapMs;
@@ -94,7 +117,7 @@ export async function runScheduled<T, R>(
 				const reservedIn = epoch;
 				await sleep(slot - t);
 				// A pause came while we slept: the slot is void, queue again.
-				if (epoch !== reservedIn) continue;
+				if (epoch !== reservedIn || stopped) continue;
 			}
 			lastStartAt = now();
 			if (startCount === 0) firstStartAt = lastStartAt;
@@ -119,13 +142,17 @@ export async function runScheduled<T, R>(
 	async function settle(index: number): Promise<Settled<R>> {
 		for (let attempts = 1; ; attempts++) {
 			const attempt = await startAttempt();
+			if (attempt === 0) return { ok: false, error: new RunStoppedError(), attempts: attempts - 1 };
 			try {
 				return { ok: true, value: await run(tasks[index], index), attempts };
 			} catch (error) {
 				const advice = options.adviseRetry(error);
 				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(attempts, random));
 				if (advice.rateLimited) rateLimited(attempt, waitMs);
-				if (!advice.retry || attempts > maxRetries) return { ok: false, error, attempts };
+				if (!advice.retry || attempts > maxRetries) {
+					if (options.failFast) stopped = true;
+					return { ok: false, error, attempts };
+				}
 				await sleep(waitMs);
 			}
 		}

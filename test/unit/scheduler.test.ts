@@ -1,5 +1,6 @@
 import {
 	BACKOFF_BASE_MS,
+	RunStoppedError,
 	runScheduled,
 	type RetryAdvice,
 	type SchedulerOptions,
@@ -517,6 +518,36 @@ describe('runScheduled', () => {
 		);
 		await expect(clock.drive(promise)).rejects.toThrow('progress broke');
 		expect(rec.attempts).toHaveLength(4);
+	});
+
+	it('with failFast, starts nothing after a task fails for good: the rest settle at once as stopped', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const body = (on: Clock) => async (i: number) => {
+			await on.sleep(10);
+			if (i === 0) throw new Retryable();
+			if (i === 3) throw new Fatal('permanent');
+			return i;
+		};
+		// Gap 100 ms: tasks 0, 1, 2 start at 0, 100, 200; task 0 fails and backs off (375 ms); task 3 starts at
+		// 300 and fails for good at 310. Task 0's retry and task 4's slot (400) come after that: neither starts.
+		const results = await clock.drive(
+			runScheduled(range(20), rec.wrap(body(clock)), options(clock, { concurrency: 3, maxRequestsPerSecond: 10, failFast: true })),
+		);
+		expect(rec.starts()).toEqual([0, 100, 200, 300]);
+		expect(results.slice(0, 4)).toEqual([
+			{ ok: false, error: expect.any(RunStoppedError), attempts: 1 },
+			{ ok: true, value: 1, attempts: 1 },
+			{ ok: true, value: 2, attempts: 1 },
+			{ ok: false, error: expect.any(Fatal), attempts: 1 },
+		]);
+		expect(results.slice(4)).toEqual(range(16).map(() => ({ ok: false, error: expect.any(RunStoppedError), attempts: 0 })));
+		expect(clock.now()).toBeLessThanOrEqual(400);
+
+		// Without it, every other task still runs.
+		const other = virtualClock();
+		const all = await other.drive(runScheduled(range(20), body(other), options(other, { concurrency: 3, maxRequestsPerSecond: 10 })));
+		expect(all.map((result) => result.ok)).toEqual(range(20).map((i) => i !== 0 && i !== 3));
 	});
 
 	it('treats odd option values sensibly', async () => {
