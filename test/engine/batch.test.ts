@@ -1,0 +1,270 @@
+/**
+ * Many items inside n8n's engine against the provider mock: injected faults, a provider rate limit,
+ * the concurrency cap, duplicates and Retry-After. Whatever happens on the wire, every input item gets
+ * exactly one output item, in order, paired with it, and no triple is answered (billed) twice.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { runVerify } from '../support/engine';
+import type { GeneratedIdentity } from '../support/identities';
+import { expectedResult, generateIdentities, resultByLastDigit } from '../support/identities';
+import type { MockOptions, MockProvider, RecordedRequest } from '../support/mockProvider';
+import { DEFAULT_TOKEN, plannedFaults, startMockProvider, tripleKey } from '../support/mockProvider';
+
+const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
+/** Unlimited pace: these tests are about what the mock does, not about the default pacing. */
+const FAST = { concurrency: 20, maxRequestsPerSecond: 0 };
+
+const providers: MockProvider[] = [];
+afterEach(async () => {
+	await Promise.all(providers.splice(0).map(async (provider) => await provider.close()));
+});
+
+async function mockProvider(options: MockOptions = {}): Promise<MockProvider> {
+	const provider = await startMockProvider({ resultFor: resultByLastDigit, ...options });
+	providers.push(provider);
+	return provider;
+}
+
+async function verify(
+	provider: MockProvider,
+	identities: GeneratedIdentity[],
+	options: INodeParameters = {},
+	{ onError, token = DEFAULT_TOKEN }: { onError?: 'continueRegularOutput'; token?: string } = {},
+) {
+	const started = Date.now();
+	const run = await runVerify({
+		parameters: { ...FROM_ITEM, options },
+		items: identities.map((identity) => ({ ...identity })),
+		credentials: { apiToken: token, baseUrl: provider.url },
+		onError,
+	});
+	return { run, items: run.outputs()[0] ?? [], wallMs: Date.now() - started };
+}
+
+const asFields = (identity: GeneratedIdentity) => ({ name: identity.name, phone: identity.phone, id_card: identity.idCard });
+const key = (identity: GeneratedIdentity) => tripleKey(asFields(identity));
+
+/** One output item per input item, in input order, paired with it, echoing its own values. */
+function expectOneToOne(items: INodeExecutionData[], identities: GeneratedIdentity[]) {
+	expect(items).toHaveLength(identities.length);
+	items.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		expect((item.json.input as IDataObject).phone).toBe(identities[index].phone);
+		expect((item.json.input as IDataObject).idCard).toBe(identities[index].idCard);
+	});
+}
+
+function requestsByKey(provider: MockProvider): Map<string, RecordedRequest[]> {
+	const byKey = new Map<string, RecordedRequest[]>();
+	for (const request of provider.requests) byKey.set(request.key!, [...(byKey.get(request.key!) ?? []), request]);
+	return byKey;
+}
+
+/** Each triple was answered with a 200 exactly once, and nothing was sent for it after that 200. */
+function expectOneOkAnswerEach(provider: MockProvider, identities: GeneratedIdentity[]) {
+	const distinct = new Set(identities.map(key));
+	expect(provider.okAnswers.size).toBe(distinct.size);
+	for (const triple of distinct) expect(provider.okAnswers.get(triple)).toBe(1);
+	for (const count of provider.billedAnswers.values()) expect(count).toBe(1);
+	expect(provider.requests.filter((request) => request.status === 200)).toHaveLength(distinct.size);
+	for (const requests of requestsByKey(provider).values()) {
+		expect(requests.findIndex((request) => request.status === 200)).toBe(requests.length - 1);
+	}
+}
+
+describe('faults', () => {
+	it('320 items, 30% transient faults, 5 retries: every item verified once, in order, nobody billed twice', async () => {
+		const faults: MockOptions = { faultRate: 0.3, faultKinds: [500, 502, 503, 504, 'reset'], seed: 4 };
+		const identities = generateIdentities(320, 1);
+		// Faults are drawn per triple: with this seed each triple meets 0 to 4 faults before its real answer
+		// (30% of all requests), so 5 retries get every item through, and the test is the same on every run.
+		const planned = identities.map((identity) => plannedFaults(asFields(identity), faults));
+		expect(Math.max(...planned.map((list) => list.length))).toBe(4);
+		const provider = await mockProvider(faults);
+		const { run, items } = await verify(provider, identities, { ...FAST, maxRetries: 5, maskInput: false });
+
+		expect(run.error).toBeUndefined();
+		expectOneToOne(items, identities);
+		items.forEach((item, index) => {
+			expect(item.json).toMatchObject({ result: expectedResult(identities[index]), cached: false });
+		});
+		expectOneOkAnswerEach(provider, identities);
+		// Each triple was sent until its first real answer, then never again.
+		const byKey = requestsByKey(provider);
+		identities.forEach((identity, index) => {
+			expect(byKey.get(key(identity))!.map((request) => request.fault ?? request.status)).toEqual([...planned[index], 200]);
+		});
+		const injected = provider.requests.filter((request) => request.fault !== undefined);
+		expect(injected.length).toBeGreaterThan(0.25 * provider.requests.length);
+		expect(new Set(injected.map((request) => request.fault))).toEqual(new Set([500, 502, 503, 504, 'reset']));
+		// Retries count against the concurrency cap too.
+		expect(provider.maxInFlight).toBeLessThanOrEqual(FAST.concurrency);
+	}, 30_000);
+
+	it('a 200 that is not JSON is never retried (it may be billed) and becomes an error item with Continue On Fail', async () => {
+		const provider = await mockProvider({ faultRate: 0.3, faultKinds: ['not_json'], seed: 3 });
+		const identities = generateIdentities(40, 2);
+		const { run, items } = await verify(provider, identities, { ...FAST, maxRetries: 5, maskInput: false }, {
+			onError: 'continueRegularOutput',
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(provider.requests).toHaveLength(identities.length);
+		expectOneOkAnswerEach(provider, identities);
+		const garbled = new Set(provider.requests.filter((request) => request.fault === 'not_json').map((r) => r.key));
+		expect(garbled.size).toBeGreaterThan(3);
+		expect(items).toHaveLength(identities.length);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			if (garbled.has(key(identities[index]))) {
+				expect(item.json).toMatchObject({ status: 'api_error', errorCode: 'invalid_response', httpCode: 200, billable: false });
+				expect(String(item.json.error)).toMatch(/not JSON/);
+			} else {
+				expect(item.json).toMatchObject({ result: expectedResult(identities[index]) });
+			}
+		});
+	}, 20_000);
+
+	it('a request hanging past the time-out is not retried, and its error says it timed out', async () => {
+		const provider = await mockProvider({ faultRate: 0.3, faultKinds: ['hang'], seed: 5 });
+		const identities = generateIdentities(20, 3);
+		const { run, items } = await verify(provider, identities, { ...FAST, maxRetries: 3, timeout: 1000, maskInput: false }, {
+			onError: 'continueRegularOutput',
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(provider.requests).toHaveLength(identities.length);
+		const hung = new Set(provider.requests.filter((request) => request.fault === 'hang').map((r) => r.key));
+		expect(hung.size).toBeGreaterThan(1);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			if (hung.has(key(identities[index]))) {
+				expect(item.json).toMatchObject({ status: 'api_error', errorCode: 'client_timeout', httpCode: null });
+				expect(String(item.json.error)).toMatch(/No answer from the provider within 1000 ms/);
+			} else {
+				expect(item.json).toMatchObject({ result: expectedResult(identities[index]) });
+			}
+		});
+	}, 20_000);
+
+	it('without Continue On Fail a permanent error (401) stops the run early: most items are never sent', async () => {
+		const provider = await mockProvider();
+		const identities = generateIdentities(300, 4);
+		const { run, wallMs } = await verify(provider, identities, {}, { token: 'tok-unknown-2b7e9c' });
+
+		expect(run.error?.message).toMatch(/token is not valid/);
+		expect(provider.requests.length).toBeGreaterThan(0);
+		// The workers in flight when the 401 came back finish (n8n-core re-sends a 401 once); nothing new starts.
+		expect(provider.requests.length).toBeLessThanOrEqual(20);
+		expect(wallMs).toBeLessThan(3_000);
+	}, 20_000);
+
+	it('without Continue On Fail an item out of retries stops the run too: nothing more is sent, or billed', async () => {
+		const provider = await mockProvider({ faultRate: 1, faultKinds: [503] });
+		const identities = generateIdentities(300, 4);
+		const { run, wallMs } = await verify(provider, identities, { maxRetries: 1 });
+
+		expect(run.error?.message).toMatch(/HTTP 503/);
+		expect(provider.requests.length).toBeLessThanOrEqual(40);
+		expect(wallMs).toBeLessThan(3_000);
+	}, 20_000);
+});
+
+describe('the provider rate limit (20 requests per second)', () => {
+	const LIMIT = { perSecond: 20, retryAfterSeconds: 1 };
+
+	it("the node's default options stay under it: 120 items, no 429, every item verified", async () => {
+		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
+		const identities = generateIdentities(120, 5);
+		const { run, items } = await verify(provider, identities, { maskInput: false }, { onError: 'continueRegularOutput' });
+
+		expect(run.error).toBeUndefined();
+		expectOneToOne(items, identities);
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
+		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
+		expect(provider.requests.filter((request) => request.status === 429)).toHaveLength(0);
+		expectOneOkAnswerEach(provider, identities);
+	}, 20_000);
+
+	it('unlimited pace at concurrency 20 converges through 429 handling: no failures, Retry-After honoured', async () => {
+		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
+		const identities = generateIdentities(120, 6);
+		const { run, items } = await verify(provider, identities, { ...FAST, maskInput: false }, {
+			onError: 'continueRegularOutput',
+		});
+
+		expect(run.error).toBeUndefined();
+		expectOneToOne(items, identities);
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
+		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
+		expectOneOkAnswerEach(provider, identities);
+		expect(provider.requests.filter((request) => request.status === 429).length).toBeGreaterThan(0);
+		// Every retry after a 429 waited for the Retry-After (1 s).
+		for (const requests of requestsByKey(provider).values()) {
+			for (let i = 1; i < requests.length; i++) {
+				if (requests[i - 1].status === 429) expect(requests[i].at - requests[i - 1].at).toBeGreaterThanOrEqual(950);
+			}
+		}
+	}, 30_000);
+});
+
+describe('concurrency', () => {
+	it.each([1, 7, 20])('never more than %i requests in flight (50 ms latency)', async (concurrency) => {
+		const provider = await mockProvider({ latencyMs: 50 });
+		const identities = generateIdentities(concurrency === 1 ? 20 : 80, 7);
+		const { run, items } = await verify(provider, identities, { concurrency, maxRequestsPerSecond: 0, maskInput: false });
+
+		expect(run.error).toBeUndefined();
+		expectOneToOne(items, identities);
+		expect(provider.requests).toHaveLength(identities.length);
+		expect(provider.maxInFlight).toBe(concurrency);
+	}, 20_000);
+});
+
+describe('duplicates', () => {
+	const five = generateIdentities(5, 9);
+	/** 50 items: the five triples, ten times over, interleaved (0 1 2 3 4 0 1 2 …). */
+	const fifty = Array.from({ length: 50 }, (_, index) => five[index % 5]);
+
+	it('five distinct triples among 50 items cost five requests; the copies are marked cached', async () => {
+		const provider = await mockProvider();
+		const { run, items } = await verify(provider, fifty, { maskInput: false });
+
+		expect(run.error).toBeUndefined();
+		expectOneToOne(items, fifty);
+		expect(provider.requests).toHaveLength(5);
+		expectOneOkAnswerEach(provider, five);
+		items.forEach((item, index) => {
+			expect(item.json).toMatchObject({ result: expectedResult(fifty[index]), cached: index >= 5 });
+		});
+	});
+
+	it('with Skip Duplicates off every item is sent', async () => {
+		const provider = await mockProvider();
+		const { items } = await verify(provider, fifty, { ...FAST, skipDuplicates: false, maskInput: false });
+
+		expectOneToOne(items, fifty);
+		expect(provider.requests).toHaveLength(50);
+		for (const identity of five) expect(provider.okAnswers.get(key(identity))).toBe(10);
+		items.forEach((item, index) => {
+			expect(item.json).toMatchObject({ result: expectedResult(fifty[index]), cached: false });
+		});
+	});
+});
+
+describe('Retry-After', () => {
+	it('the retry after a 429 with Retry-After: 1 comes at least a second later', async () => {
+		const provider = await mockProvider({ rateLimit: { perSecond: 1, burst: 1, retryAfterSeconds: 1 } });
+		const identities = generateIdentities(2, 10);
+		const { run, items } = await verify(provider, identities, { ...FAST, maskInput: false });
+
+		expect(run.error).toBeUndefined();
+		expect(items.map((item) => item.json.result)).toEqual(identities.map(expectedResult));
+		expect(provider.requests.map((request) => request.status)).toEqual([200, 429, 200]);
+		const [, limited, retry] = provider.requests;
+		expect(retry.key).toBe(limited.key);
+		expect(retry.at - limited.at).toBeGreaterThanOrEqual(950);
+		expect(retry.at - limited.at).toBeLessThan(2_000);
+	}, 10_000);
+});
