@@ -78,6 +78,8 @@ export interface MockProvider {
 	readonly inFlight: number;
 	/** The most requests in flight at once since the start (or the last reset). */
 	readonly maxInFlight: number;
+	/** TCP connections accepted since the start (or the last reset): fewer than requests means keep-alive. */
+	readonly connections: number;
 	reset(): void;
 	close(): Promise<void>;
 }
@@ -211,6 +213,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 	let faultStreams = new Map<string, () => number>();
 	let inFlight = 0;
 	let maxInFlight = 0;
+	let connections = 0;
 
 	/** The random sequence faults are drawn from: the triple's own, or a shared one for bodies without a triple. */
 	function faultRandom(key: string | undefined): () => number {
@@ -355,6 +358,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		});
 	});
 	server.on('connection', (socket) => {
+		connections++;
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
@@ -373,11 +377,15 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		get maxInFlight() {
 			return maxInFlight;
 		},
+		get connections() {
+			return connections;
+		},
 		reset() {
 			requests.length = 0;
 			billedAnswers.clear();
 			okAnswers.clear();
 			maxInFlight = inFlight;
+			connections = 0;
 			random = seededRandom(options.seed ?? 42);
 			faultStreams = new Map();
 			bucket = { tokens: options.rateLimit?.burst ?? options.rateLimit?.perSecond ?? 0, at: Date.now() };
