@@ -52,6 +52,8 @@ export const properties: INodeProperties[] = [
 		name: 'routeByResult',
 		type: 'boolean',
 		default: false,
+		// An AI agent reads only the first output: as a tool the node keeps a single one.
+		displayOptions: { hide: { '@tool': [true] } },
 		description:
 			'Whether to send items to three outputs (Match, Mismatch, Not Verified) instead of one',
 	},
