@@ -174,9 +174,9 @@ describe('faults', () => {
 describe('the provider rate limit (20 requests per second)', () => {
 	const LIMIT = { perSecond: 20, retryAfterSeconds: 1 };
 
-	it("the node's default options stay under it: 120 items, no 429, every item verified", async () => {
+	it("the node's default options stay under it: 100 items, no 429, every item verified", async () => {
 		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
-		const identities = generateIdentities(120, 5);
+		const identities = generateIdentities(100, 5);
 		const { run, items } = await verify(provider, identities, { maskInput: false }, { onError: 'continueRegularOutput' });
 
 		expect(run.error).toBeUndefined();
@@ -189,7 +189,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 
 	it('unlimited pace at concurrency 20 converges through 429 handling: no failures, Retry-After honoured', async () => {
 		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
-		const identities = generateIdentities(120, 6);
+		const identities = generateIdentities(100, 6);
 		const { run, items } = await verify(provider, identities, { ...FAST, maskInput: false }, {
 			onError: 'continueRegularOutput',
 		});
