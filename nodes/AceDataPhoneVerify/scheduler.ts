@@ -5,7 +5,10 @@
  *
  * Two mechanisms, shared by all workers:
  * - pacing: `nextStart` is the earliest time the next attempt may start. A worker reserves it (moving it on by
- *   one gap) and sleeps until its slot, so starts are at least `1000 / rate` ms apart and in order of asking.
+ *   one gap) and sleeps until its slot; a worker that woke late pushes the next start back, so starts really are
+ *   at least `1000 / rate` ms apart (a limiter at exactly the rate sees no bursts) and in order of asking.
+ * - slow-down: a rate-limited failure lowers the rate; every `RATE_RECOVERY_MS` without one gives back a step
+ *   towards the configured rate, so one stray 429 does not slow a long run to the end.
  * - pauses: a rate-limited failure sets `pausedUntil` and bumps `epoch`. Workers already sleeping towards a
  *   slot see the new epoch when they wake and queue again, so nobody starts before the pause is over.
  * With `failFast`, a task failing for good stops the run: no worker starts another attempt, and what is left
@@ -62,6 +65,10 @@ export const BACKOFF_CAP_MS = 30_000;
 export const RATE_LIMIT_SLOWDOWN = 0.75;
 /** ...but never below this many starts per second (unless the caller asked for less). */
 export const MIN_RATE_PER_SECOND = 1;
+/** After this long without a rate-limit answer, the pace rises by one step... */
+export const RATE_RECOVERY_MS = 5_000;
+/** ...of this share of the configured rate, up to the configured rate. */
+export const RATE_RECOVERY_STEP = 0.1;
 
 /**
  * Runs `run` for every task and resolves with one `Settled` per task, `results[i]` belonging to `tasks[i]`.
@@ -89,6 +96,14 @@ export async function runScheduled<T, R>(
 	const configured = options.maxRequestsPerSecond;
 	setRate(Number.isFinite(configured) && configured > 0 ? configured : 0);
 	let nextStart = -Infinity;
+	let lastSlowdownAt = -Infinity;
+
+	/** Gives back a step of pace for each quiet recovery period since the last slow-down. */
+	function recoverRate(t: number) {
+		if (configured <= 0 || rate >= configured || t - lastSlowdownAt < RATE_RECOVERY_MS) return;
+		setRate(Math.min(configured, rate + configured * RATE_RECOVERY_STEP));
+		lastSlowdownAt = t;
+	}
 
 	// Pauses
 	let pausedUntil = -Infinity;
@@ -111,15 +126,19 @@ export async function runScheduled<T, R>(
 		for (;;) {
 			if (stopped) return 0;
 			const t = now();
+			recoverRate(t);
 			const slot = Math.max(t, nextStart, pausedUntil);
 			nextStart = slot + gapMs;
-			if (slot > t) {
-				const reservedIn = epoch;
-				await sleep(slot - t);
-				// A pause came while we slept: the slot is void, queue again.
-				if (epoch !== reservedIn || stopped) continue;
+			const reservedIn = epoch;
+			if (slot > t) await sleep(slot - t);
+			// A start before ours that woke late (a busy event loop) must not squeeze the gap after it.
+			for (let early = lastStartAt + gapMs - now(); early > 0 && epoch === reservedIn; early = lastStartAt + gapMs - now()) {
+				await sleep(early);
 			}
+			// A pause came while we slept: the slot is void, queue again.
+			if (epoch !== reservedIn || stopped) continue;
 			lastStartAt = now();
+			nextStart = Math.max(nextStart, lastStartAt + gapMs);
 			if (startCount === 0) firstStartAt = lastStartAt;
 			return ++startCount;
 		}
@@ -134,6 +153,7 @@ export async function runScheduled<T, R>(
 			const current = rate > 0 ? rate : startCount / Math.max(1, (t - firstStartAt) / 1000);
 			setRate(Math.max(Math.min(current, MIN_RATE_PER_SECOND), current * RATE_LIMIT_SLOWDOWN));
 		}
+		lastSlowdownAt = t;
 		pausedUntil = Math.max(pausedUntil, t + waitMs);
 		nextStart = Math.max(pausedUntil, lastStartAt + gapMs);
 		epoch++;

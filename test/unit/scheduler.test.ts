@@ -375,6 +375,52 @@ describe('runScheduled', () => {
 		expect(rec.startsOf(10)[1]).toBeGreaterThanOrEqual(refusedAt + 2_000);
 	});
 
+	it('gives the pace back step by step once the 429s stop, up to the configured rate', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		let limited = false;
+		await clock.drive(
+			runScheduled(
+				range(400),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(10);
+					if (i === 5 && !limited) {
+						limited = true;
+						throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
+					}
+				}),
+				options(clock, { concurrency: 4, maxRequestsPerSecond: 20 }),
+			),
+		);
+		const gaps = rec.starts().slice(1).map((s, i) => s - rec.starts()[i]);
+		const refusedAt = rec.attempts.find((a) => a.index === 5)!.end!;
+		const gapsFrom = (t: number) => gaps.filter((_, i) => rec.starts()[i] >= t);
+		// 15/s right after the pause, then 17/s, 19/s and 20/s, a step per RATE_RECOVERY_MS without a 429.
+		expect(gapsFrom(refusedAt + 1_000).slice(0, 5)).toEqual([67, 67, 67, 67, 67]);
+		expect(new Set(gapsFrom(refusedAt + 1_000))).toEqual(new Set([67, 59, 53, 50]));
+		expect(gaps.slice(-10)).toEqual(Array(10).fill(50));
+		expect(busiestSecond(rec.starts())).toBeLessThanOrEqual(20);
+	});
+
+	it('keeps a full gap after a start that woke late, so a limiter at exactly the rate sees no burst', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		// A busy event loop: every third sleep wakes 20 ms late.
+		let calls = 0;
+		const lateSleep = (ms: number) => clock.sleep(++calls % 3 === 0 ? ms + 20 : ms);
+		await clock.drive(
+			runScheduled(
+				range(60),
+				rec.wrap(async () => await clock.sleep(5)),
+				options(clock, { concurrency: 5, maxRequestsPerSecond: 20, sleep: lateSleep }),
+			),
+		);
+		const starts = rec.starts();
+		const gaps = starts.slice(1).map((s, i) => s - starts[i]);
+		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+		expect(gaps.some((g) => g > 50)).toBe(true);
+	});
+
 	it('lowers the pace once per burst of 429s, not once per refused request', async () => {
 		const clock = virtualClock();
 		const rec = recorder(clock);
