@@ -4,6 +4,7 @@
  * None is a sandbox identity. With the mock's `resultFor: resultByLastDigit`, the last digit of the phone
  * decides the result, so every generated item has a known, expected answer.
  */
+import { seededRandom } from './mockProvider';
 import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 
 export interface GeneratedIdentity {
@@ -37,17 +38,6 @@ export function resultByLastDigit(fields: { phone: string }): string {
 /** The result the mock (with `resultFor: resultByLastDigit`) gives this identity. */
 export function expectedResult(identity: GeneratedIdentity): string {
 	return resultByLastDigit(identity);
-}
-
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const taken = new Set<string>([

@@ -123,7 +123,8 @@ export function decryptFields(body: Record<string, unknown>, privateKey: string)
 	return result;
 }
 
-function seededRandom(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the same seed gives the same faults and identities in every run. */
+export function seededRandom(seed: number): () => number {
 	let state = seed >>> 0;
 	return () => {
 		state = (state + 0x6d2b79f5) >>> 0;
