@@ -1,4 +1,5 @@
 import type {
+	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -10,7 +11,6 @@ import { aceDataCloudApiTest } from './credentialTest';
 import { OUTPUTS_EXPRESSION, properties } from './description';
 import type { Identity, IdentityField } from './identity';
 import { IDENTITY_FIELDS, InvalidIdentityError, maskRawIdentity, prepareIdentity } from './identity';
-import { maskIdentity } from './masking';
 import type { OutputContext } from './output';
 import { errorJson, routeFor, verificationJson } from './output';
 import type { RequestBody } from './requestBody';
@@ -79,19 +79,15 @@ export class AceDataPhoneVerify implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const raw = {} as Record<IdentityField, unknown>;
 			for (const field of IDENTITY_FIELDS) raw[field] = this.getNodeParameter(field, itemIndex, '');
-			const masked = maskRawIdentity(raw);
-			let output: OutputContext = { input: masked, maskedInput: masked };
+			let encrypted = new Set<IdentityField>();
+			let keptFields: IDataObject | undefined;
 			try {
 				const settings = settingsReader.read(itemIndex);
-				const encrypted = new Set(settings.encryption.mode === 'preEncrypted' ? settings.encryption.fields : []);
-				output = {
-					input: maskRawIdentity(raw, encrypted),
-					maskedInput: maskRawIdentity(raw, encrypted),
-					keptFields: settings.keepInputFields ? items[itemIndex].json : undefined,
-				};
+				if (settings.encryption.mode === 'preEncrypted') encrypted = new Set(settings.encryption.fields);
+				keptFields = settings.keepInputFields ? items[itemIndex].json : undefined;
 				const identity = prepareIdentity(raw, { validate: settings.validateInput, preEncrypted: encrypted });
-				output.maskedInput = maskIdentity(identity, encrypted);
-				output.input = settings.maskInput ? output.maskedInput : identity;
+				const maskedInput = maskRawIdentity(raw, encrypted);
+				const output = { input: settings.maskInput ? maskedInput : identity, maskedInput, keptFields };
 
 				const key = run.skipDuplicates ? requestKey(identity, settings) : String(itemIndex);
 				let request = requestByKey.get(key);
@@ -109,6 +105,8 @@ export class AceDataPhoneVerify implements INodeType {
 			} catch (error) {
 				const failure = asOperationError(this, error, itemIndex);
 				if (!continueOnFail) throw failure.error;
+				const maskedInput = maskRawIdentity(raw, encrypted);
+				const output = { input: maskedInput, maskedInput, keptFields };
 				planned.push({ kind: 'error', error: failure.error, code: failure.code, output });
 			}
 		}
