@@ -1,0 +1,121 @@
+/**
+ * Workflows for the end-to-end tests, written the way n8n's editor saves them (node types and versions that
+ * exist in both n8n 1.123 and 2.41). Each has a fixed id so `n8n execute --id` can run it after import.
+ */
+import { CREDENTIAL_TYPE, VERIFY_TYPE } from './n8n';
+
+type Parameters = Record<string, unknown>;
+
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Parameters;
+	credentials?: Record<string, { id: string; name: string }>;
+	onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	webhookId?: string;
+}
+
+type Connections = Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+
+let nodeCount = 0;
+
+function node(name: string, type: string, typeVersion: number, parameters: Parameters = {}, extra: Partial<WorkflowNode> = {}): WorkflowNode {
+	nodeCount++;
+	return {
+		id: `00000000-0000-4000-8000-${String(nodeCount).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion,
+		position: [nodeCount * 220, 0],
+		parameters,
+		...extra,
+	};
+}
+
+export const manualTrigger = (name = 'Start') => node(name, 'n8n-nodes-base.manualTrigger', 1);
+export const noOp = (name: string) => node(name, 'n8n-nodes-base.noOp', 1);
+
+/** A Code node that outputs the given objects as items. */
+export function code(name: string, items: object[]): WorkflowNode {
+	const jsCode = `return ${JSON.stringify(items.map((json) => ({ json })), null, 2)};`;
+	return node(name, 'n8n-nodes-base.code', 2, { jsCode });
+}
+
+/** A Set node (v3.4, "manual mapping") that writes string fields from expressions, keeping the others. */
+export function set(name: string, fields: Record<string, string>): WorkflowNode {
+	const assignments = Object.entries(fields).map(([field, value], index) => ({
+		id: `a${index}`,
+		name: field,
+		value,
+		type: 'string',
+	}));
+	return node(name, 'n8n-nodes-base.set', 3.4, {
+		mode: 'manual',
+		assignments: { assignments },
+		includeOtherFields: true,
+		options: {},
+	});
+}
+
+/** An IF node (v2.2) that is true when the boolean expression is true. */
+export function ifTrue(name: string, expression: string): WorkflowNode {
+	return node(name, 'n8n-nodes-base.if', 2.2, {
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+			conditions: [
+				{
+					id: 'c0',
+					leftValue: expression,
+					rightValue: '',
+					operator: { type: 'boolean', operation: 'true', singleValue: true },
+				},
+			],
+			combinator: 'and',
+		},
+		options: {},
+	});
+}
+
+export interface CredentialRef {
+	id: string;
+	name: string;
+}
+
+export function verify(name: string, credential: CredentialRef, parameters: Parameters, extra: Partial<WorkflowNode> = {}): WorkflowNode {
+	return node(name, VERIFY_TYPE, 1, { options: {}, ...parameters }, {
+		credentials: { [CREDENTIAL_TYPE]: credential },
+		...extra,
+	});
+}
+
+/** The three fields read from the incoming item, as users map them. */
+export const FROM_ITEM = {
+	name: '={{ $json.name }}',
+	phone: '={{ $json.phone }}',
+	idCard: '={{ $json.idCard }}',
+};
+
+/**
+ * A workflow from nodes and edges: `[from, to]` connects output 0 to input 0, `[from, to, output]` another
+ * output (the IF's false branch, a routed output, the error output).
+ */
+export function workflow(id: string, name: string, nodes: WorkflowNode[], edges: Array<[string, string, number?]>) {
+	const connections: Connections = {};
+	for (const [from, to, output = 0] of edges) {
+		const main = (connections[from] ??= { main: [] }).main;
+		while (main.length <= output) main.push([]);
+		main[output].push({ node: to, type: 'main', index: 0 });
+	}
+	return {
+		id,
+		name,
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+}
