@@ -1,0 +1,600 @@
+/**
+ * `npm run bench:n8n`: the Verify node and n8n's own HTTP Request node doing the same calls in ONE real n8n
+ * (the one scripts/n8n/install.sh puts in .cache/, 2.41.1 by default), against the provider mock in a process
+ * of its own. Each measurement is one `n8n execute` of a workflow Manual Trigger → Code (N generated
+ * identities, the same seeds as `npm run bench`) → the node under test, with "On Error: continue" so a failed
+ * item is counted instead of ending the run. Times are each node's own `executionTime` from the run data.
+ *
+ *   1. 1,000 items, 50 ms latency, no provider limit: our node, concurrency 10 and 50, unpaced; time ÷ the
+ *      ideal items × latency ÷ concurrency. Target ≤ 1.15.
+ *   2. 400 items, provider limited to 20 requests/s (burst 20, and a strict limiter with burst 1): our node with
+ *      its default options, the HTTP Request node with its defaults and with batching 20 items / 1,000 ms;
+ *      time ÷ the ideal 20 s and the failed items. Target (ours) ≤ 1.10 with none failed.
+ *   3. 10,000 items, 0 ms latency, no provider limit: our node (concurrency 5, unpaced; and with all its
+ *      defaults, which pace it to 20/s) against the HTTP Request node (defaults): time ours ÷ theirs (target
+ *      ≤ 1.0) and the peak memory (VmHWM) of the `n8n execute` process, ours ÷ theirs (target ≤ 1.1), both as
+ *      the whole process's peak and as its growth over a run of the Code node alone.
+ *
+ *   npm run bench:n8n                 # everything (about 15 minutes; "3d", our defaults at 20/s, is 8 of them)
+ *   npm run bench:n8n -- 2 3          # only scenarios 2 and 3 (keys: 1 2 3 3d)
+ *   BENCH_REPEAT=2 npm run bench:n8n  # measure every row twice, in alternating order
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench:n8n -- 3   # also write a CPU profile of each n8n execute process
+ *
+ * It writes the HTTP Request node's figures (the shape bench/engine.ts reads) to BENCH_HTTP_REQUEST_NODE_OUT
+ * (default .cache/bench/http-request-node.json): `BENCH_HTTP_REQUEST_NODE=<that file> npm run bench`.
+ *
+ * Environment: scripts/n8n/env.sh; a scratch N8N_USER_FOLDER with the package installed the way users install
+ * it (scripts/n8n/install-package.sh; BENCH_SKIP_BUILD=1 installs the current dist/ without building); the
+ * task broker on BENCH_N8N_BROKER_PORT (default 25679) and N8N_PORT BENCH_N8N_PORT (default 25678), so that it
+ * runs next to other n8n processes on this machine.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { GeneratedIdentity } from '../test/support/identities';
+import { generateIdentities } from '../test/support/identities';
+import type { MockOptions } from '../test/support/mockProvider';
+import { DEFAULT_TOKEN, VERIFY_PATH } from '../test/support/mockProvider';
+import type { ChildMessage, MockStats, ParentMessage } from './mockProcess';
+
+/** Compiled to .cache/bench/bench/n8n.js. */
+const ROOT = path.resolve(__dirname, '../../..');
+const N8N_VERSION = process.env.N8N_VERSION || '2.41.1';
+const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
+const OUR_CREDENTIAL = { id: 'benchAceData0001', name: 'Ace Data (bench mock)' };
+const HEADER_CREDENTIAL = { id: 'benchHeader00001', name: 'Bearer header (bench mock)' };
+const NODE_UNDER_TEST = 'Node under test';
+const BROKER_PORT = Number(process.env.BENCH_N8N_BROKER_PORT) || 25679;
+const N8N_PORT = process.env.BENCH_N8N_PORT || '25678';
+
+// ---------------------------------------------------------------------------------------------------------
+// The provider mock, in a process of its own (see mockProcess.ts), always on the same port: the credentials
+// and the HTTP Request node's URL are imported once.
+
+class RemoteMock {
+	private constructor(private readonly child: ChildProcess) {}
+
+	static async start(options: Omit<MockOptions, 'resultFor'>): Promise<RemoteMock> {
+		const child = fork(path.join(__dirname, 'mockProcess.js'), { stdio: 'inherit' });
+		const mock = new RemoteMock(child);
+		await mock.ask({ type: 'start', options }, 'started');
+		return mock;
+	}
+
+	async stats(): Promise<MockStats> {
+		return (await this.ask({ type: 'stats' }, 'stats')).stats;
+	}
+
+	async close(): Promise<void> {
+		const exited = new Promise((resolve) => this.child.once('exit', resolve));
+		this.child.send({ type: 'close' } satisfies ParentMessage);
+		await exited;
+	}
+
+	private async ask<T extends ChildMessage['type']>(message: ParentMessage, answer: T): Promise<Extract<ChildMessage, { type: T }>> {
+		return await new Promise((resolve, reject) => {
+			const onMessage = (reply: ChildMessage) => {
+				if (reply.type !== answer) return;
+				this.child.off('message', onMessage);
+				resolve(reply as Extract<ChildMessage, { type: T }>);
+			};
+			this.child.on('message', onMessage);
+			this.child.once('error', reject);
+			this.child.send(message);
+		});
+	}
+}
+
+/** `port` if nothing listens on it, else any free port (0: any). */
+async function freePort(port = 0): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.on('error', (error: NodeJS.ErrnoException) => (port && error.code === 'EADDRINUSE' ? resolve(freePort()) : reject(error)));
+		server.listen(port, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Workflows, written the way n8n's editor saves them.
+
+type Parameters = Record<string, unknown>;
+
+interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Parameters;
+	credentials?: Record<string, { id: string; name: string }>;
+	onError?: 'continueRegularOutput';
+}
+
+/** Which node the workflow ends in, and how it is set up. */
+type Target =
+	| { kind: 'codeOnly' }
+	| { kind: 'ours'; options: Parameters }
+	| { kind: 'http'; batching?: { batchSize: number; batchInterval: number } };
+
+function workflow(id: string, identities: GeneratedIdentity[], target: Target, mockUrl: string) {
+	const nodes: WorkflowNode[] = [
+		{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'b0000000-0000-4000-8000-000000000002',
+			name: 'Identities',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { jsCode: `return ${JSON.stringify(identities.map((json) => ({ json })))};` },
+		},
+	];
+	const position: [number, number] = [440, 0];
+	const id3 = 'b0000000-0000-4000-8000-000000000003';
+	if (target.kind === 'ours') {
+		nodes.push({
+			id: id3,
+			name: NODE_UNDER_TEST,
+			type: VERIFY_TYPE,
+			typeVersion: 1,
+			position,
+			parameters: { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}', options: target.options },
+			credentials: { aceDataCloudApi: OUR_CREDENTIAL },
+			onError: 'continueRegularOutput',
+		});
+	} else if (target.kind === 'http') {
+		// What the editor saves after: method POST, the URL, Generic credential → Header Auth, Send Body on
+		// (JSON, "Using Fields Below"), three body fields each one expression; batching, when set, under Options.
+		nodes.push({
+			id: id3,
+			name: NODE_UNDER_TEST,
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.5,
+			position,
+			parameters: {
+				method: 'POST',
+				url: `${mockUrl}${VERIFY_PATH}`,
+				authentication: 'genericCredentialType',
+				genericAuthType: 'httpHeaderAuth',
+				sendBody: true,
+				bodyParameters: {
+					parameters: [
+						{ name: 'name', value: '={{ $json.name }}' },
+						{ name: 'phone', value: '={{ $json.phone }}' },
+						{ name: 'id_card', value: '={{ $json.idCard }}' },
+					],
+				},
+				options: target.batching ? { batching: { batch: target.batching } } : {},
+			},
+			credentials: { httpHeaderAuth: HEADER_CREDENTIAL },
+			onError: 'continueRegularOutput',
+		});
+	}
+	const connections: Record<string, unknown> = {
+		Start: { main: [[{ node: 'Identities', type: 'main', index: 0 }]] },
+	};
+	if (target.kind !== 'codeOnly') connections.Identities = { main: [[{ node: NODE_UNDER_TEST, type: 'main', index: 0 }]] };
+	return { id, name: `bench ${id}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The n8n CLI.
+
+let n8nEnv: NodeJS.ProcessEnv;
+let n8nCommand: { bin: string; args: string[] };
+
+function setUpN8n(userFolder: string) {
+	const sourced = spawnSync('bash', ['-c', 'source scripts/n8n/env.sh >/dev/null && env -0'], {
+		cwd: ROOT,
+		env: { ...process.env, N8N_VERSION },
+		encoding: 'utf8',
+	});
+	if (sourced.status !== 0) throw new Error(`sourcing scripts/n8n/env.sh failed:\n${sourced.stderr}`);
+	const env: NodeJS.ProcessEnv = Object.fromEntries(
+		sourced.stdout
+			.split('\0')
+			.filter(Boolean)
+			.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+	);
+	if (!fs.existsSync(path.join(String(env.N8N_HOME_DIR), '.install-complete'))) {
+		throw new Error(`n8n ${N8N_VERSION} is not installed: run scripts/n8n/install.sh`);
+	}
+	delete env.NODE_OPTIONS;
+	n8nEnv = {
+		...env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT,
+		N8N_LOG_LEVEL: 'info',
+	};
+	const [bin, ...args] = String(env.N8N_BIN).split(' ');
+	n8nCommand = { bin, args };
+}
+
+interface Executed {
+	stdout: string;
+	stderr: string;
+	code: number | null;
+	/** Peak resident memory of the `n8n execute` process (VmHWM), MB. */
+	peakMb: number;
+	/** CPU time (user + system) of the `n8n execute` process, start-up included, ms. */
+	cpuMs: number;
+}
+
+/**
+ * One n8n CLI command in its own process group (its task runners are stopped with it). Its task broker gets
+ * BENCH_N8N_BROKER_PORT, or a free port when something else (another n8n on this machine) holds that one;
+ * a command that still loses the race for its port is run again.
+ */
+async function n8n(args: string[], nodeFlags: string[] = [], attempt = 1): Promise<Executed> {
+	const brokerPort = await freePort(attempt === 1 ? BROKER_PORT : 0);
+	// Output into files, not pipes: n8n exits right after logging the run JSON, and a write to a pipe that has
+	// not drained by then is lost (a 10,000-item run came back cut short); writes to a file are synchronous.
+	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-out-'));
+	const outFile = path.join(outDir, 'stdout');
+	const errFile = path.join(outDir, 'stderr');
+	const [outFd, errFd] = [fs.openSync(outFile, 'w'), fs.openSync(errFile, 'w')];
+	const child = spawn(n8nCommand.bin, [...nodeFlags, ...n8nCommand.args, ...args], {
+		cwd: ROOT,
+		env: { ...n8nEnv, N8N_RUNNERS_BROKER_PORT: String(brokerPort) },
+		detached: true,
+		stdio: ['ignore', outFd, errFd],
+	});
+	fs.closeSync(outFd);
+	fs.closeSync(errFd);
+	const pid = child.pid!;
+	let peakKb = 0;
+	let cpuTicks = 0;
+	const sample = () => {
+		try {
+			const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+			const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
+			if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+			// Fields 14 and 15 of /proc/<pid>/stat (after the command name in parentheses): utime, stime.
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			cpuTicks = Number(fields[11]) + Number(fields[12]);
+		} catch {
+			// exited (or a zombie with no memory figures left)
+		}
+	};
+	const sampler = setInterval(sample, 25);
+	const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+	clearInterval(sampler);
+	try {
+		process.kill(-pid, 'SIGKILL'); // task runners of this group, if any outlived it
+	} catch {
+		// the group is gone already
+	}
+	const stdout = fs.readFileSync(outFile, 'utf8');
+	const stderr = fs.readFileSync(errFile, 'utf8');
+	fs.rmSync(outDir, { recursive: true, force: true });
+	if (attempt < 3 && /Task Broker's port \d+ is already in use/.test(stdout + stderr)) return await n8n(args, nodeFlags, attempt + 1);
+	const ticksPerSecond = 100;
+	return { stdout, stderr, code, peakMb: peakKb / 1024, cpuMs: (cpuTicks / ticksPerSecond) * 1000 };
+}
+
+async function n8nOk(args: string[]): Promise<Executed> {
+	const result = await n8n(args);
+	if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} exited with ${result.code}:\n${result.stdout}\n${result.stderr}`.slice(-6000));
+	return result;
+}
+
+interface TaskData {
+	executionTime: number;
+	executionStatus?: string;
+	data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> };
+}
+
+/** The run JSON `execute --rawOutput` prints: from the first line that is exactly `{` to the last `}`. */
+function runData(stdout: string): Record<string, TaskData[]> {
+	const lines = stdout.split('\n');
+	const first = lines.indexOf('{');
+	const last = lines.lastIndexOf('}');
+	if (first === -1 || last < first) throw new Error(`no run JSON in the output of n8n execute:\n${stdout.slice(-4000)}`);
+	const run = JSON.parse(lines.slice(first, last + 1).join('\n')) as { data: { resultData: { runData: Record<string, TaskData[]> } } };
+	return run.data.resultData.runData;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Measurements.
+
+interface Measurement {
+	timeMs: number;
+	items: number;
+	failed: number;
+	requests: number;
+	rateLimited: number;
+	maxInFlight: number;
+	peakMb: number;
+	cpuMs: number;
+	/** The Code node's time, for scale. */
+	codeMs: number;
+}
+
+interface Case {
+	key: string;
+	scenario: string;
+	setting: string;
+	identities: GeneratedIdentity[];
+	mock: Omit<MockOptions, 'resultFor' | 'port'>;
+	target: Target;
+	idealMs?: number;
+	target_?: string;
+}
+
+let mockPort = 0;
+let cpuProfileDir: string | undefined;
+
+async function measure(testCase: Case, workflowId: string): Promise<Measurement> {
+	const mock = await RemoteMock.start({ ...testCase.mock, port: mockPort, tokens: { [DEFAULT_TOKEN]: 'ok' } });
+	try {
+		const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${workflowId}-${Date.now()}.cpuprofile`] : [];
+		const executed = await n8n(['execute', `--id=${workflowId}`, '--rawOutput'], flags);
+		const runs = runData(executed.stdout);
+		const codeMs = runs.Identities?.[0]?.executionTime ?? NaN;
+		const stats = await mock.stats();
+		if (testCase.target.kind === 'codeOnly') {
+			return { timeMs: NaN, items: testCase.identities.length, failed: 0, requests: stats.requests, rateLimited: 0, maxInFlight: 0, peakMb: executed.peakMb, cpuMs: executed.cpuMs, codeMs };
+		}
+		const task = runs[NODE_UNDER_TEST]?.[0];
+		if (!task) throw new Error(`${NODE_UNDER_TEST} did not run (exit ${executed.code}):\n${executed.stdout.slice(-3000)}\n${executed.stderr.slice(-3000)}`);
+		const items = (task.data?.main ?? []).flatMap((output) => output ?? []);
+		if (items.length !== testCase.identities.length) {
+			throw new Error(`${items.length} output items for ${testCase.identities.length} (${testCase.setting})`);
+		}
+		return {
+			timeMs: task.executionTime,
+			items: items.length,
+			failed: items.filter((item) => item.json.error !== undefined).length,
+			requests: stats.requests,
+			rateLimited: stats.rateLimited,
+			maxInFlight: stats.maxInFlight,
+			peakMb: executed.peakMb,
+			cpuMs: executed.cpuMs,
+			codeMs,
+		};
+	} finally {
+		await mock.close();
+	}
+}
+
+const OURS_UNPACED = (concurrency = 5) => ({ kind: 'ours' as const, options: { concurrency, maxRequestsPerSecond: 0 } });
+
+function cases(): Record<string, Case[]> {
+	const s1 = generateIdentities(1000, 101);
+	const s2 = generateIdentities(400, 102);
+	const s3 = generateIdentities(10_000, 103);
+	const rate = (burst: number) => ({ latencyMs: 50, rateLimit: { perSecond: 20, burst, retryAfterSeconds: 1 } });
+	const scenario2: Case[] = [];
+	for (const [label, burst] of [
+		['burst 20', 20],
+		['strict, burst 1', 1],
+	] as const) {
+		const scenario = `2. 400 items, provider 20/s (${label})`;
+		const common = { scenario, identities: s2, mock: rate(burst), idealMs: 20_000 };
+		scenario2.push(
+			{ ...common, key: `2-${burst}-ours`, setting: 'ours, default options', target: { kind: 'ours', options: {} }, target_: '≤ 1.10, 0 failed' },
+			{ ...common, key: `2-${burst}-http`, setting: 'HTTP Request, defaults', target: { kind: 'http' } },
+			{ ...common, key: `2-${burst}-httpBatch`, setting: 'HTTP Request, batch 20 / 1,000 ms', target: { kind: 'http', batching: { batchSize: 20, batchInterval: 1000 } } },
+		);
+	}
+	const s3common = { scenario: '3. 10,000 items, 0 ms, no limit', identities: s3, mock: {} };
+	return {
+		1: [10, 50].map((concurrency) => ({
+			key: `1-c${concurrency}`,
+			scenario: '1. 1,000 items, 50 ms, no limit',
+			setting: `ours, concurrency ${concurrency}, unpaced`,
+			identities: s1,
+			mock: { latencyMs: 50 },
+			target: OURS_UNPACED(concurrency),
+			idealMs: (s1.length * 50) / concurrency,
+			target_: '≤ 1.15',
+		})),
+		2: scenario2,
+		3: [
+			{ ...s3common, key: '3-code', setting: 'Code node alone (memory baseline)', target: { kind: 'codeOnly' } },
+			{ ...s3common, key: '3-ours', setting: 'ours, concurrency 5, unpaced', target: OURS_UNPACED(5) },
+			{ ...s3common, key: '3-http', setting: 'HTTP Request, defaults', target: { kind: 'http' } },
+		],
+		'3d': [{ ...s3common, key: '3d-ours', setting: 'ours, default options (20/s)', target: { kind: 'ours', options: {} } }],
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Report.
+
+interface Row {
+	testCase: Case;
+	pass: number;
+	measured: Measurement;
+	note: string;
+}
+
+function print(rows: Row[]) {
+	const format = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+	const table = [
+		['scenario', 'setting', 'pass', 'ideal ms', 'node ms', 'ratio', 'target', 'failed', 'requests', '429s', 'peak MB', 'note'],
+		...rows.map(({ testCase, pass, measured, note }) => {
+			const ratio = testCase.idealMs ? measured.timeMs / testCase.idealMs : NaN;
+			const verdict =
+				Number.isFinite(ratio) && testCase.target_
+					? ratio <= Number(/[\d.]+/.exec(testCase.target_)![0]) && !measured.failed
+						? ' ok'
+						: ' MISS'
+					: '';
+			return [
+				testCase.scenario,
+				testCase.setting,
+				String(pass),
+				testCase.idealMs ? format(testCase.idealMs) : '—',
+				format(measured.timeMs),
+				Number.isFinite(ratio) ? `${ratio.toFixed(3)}${verdict}` : '—',
+				testCase.target_ ?? '',
+				format(measured.failed),
+				format(measured.requests),
+				format(measured.rateLimited),
+				format(measured.peakMb),
+				note,
+			];
+		}),
+	];
+	const widths = table[0].map((_, column) => Math.max(...table.map((cells) => [...cells[column]].length)));
+	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join(' | ')} |`;
+	console.log(line(table[0]));
+	console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+	for (const cells of table.slice(1)) console.log(line(cells));
+}
+
+function printComparisons(rows: Row[], passes: number) {
+	const find = (key: string, pass: number) => rows.find((row) => row.testCase.key === key && row.pass === pass)?.measured;
+	const lines: string[] = [];
+	for (let pass = 1; pass <= passes; pass++) {
+		const base = find('3-code', pass);
+		const http = find('3-http', pass);
+		if (!http) continue;
+		for (const key of ['3-ours', '3d-ours']) {
+			const ours = find(key, pass);
+			if (!ours) continue;
+			const label = key === '3-ours' ? 'concurrency 5, unpaced' : 'default options (20/s)';
+			let text =
+				`pass ${pass}, ours (${label}) ÷ HTTP Request (defaults): time ${(ours.timeMs / http.timeMs).toFixed(2)} (target ≤ 1.0; ` +
+				`${(ours.timeMs / ours.items).toFixed(2)} vs ${(http.timeMs / http.items).toFixed(2)} ms/item), peak memory ${(ours.peakMb / http.peakMb).toFixed(2)} (target ≤ 1.1; ` +
+				`${ours.peakMb.toFixed(0)} vs ${http.peakMb.toFixed(0)} MB)`;
+			if (base) {
+				const growth = (m: Measurement) => m.peakMb - base.peakMb;
+				text += `, growth over the Code node alone ${(growth(ours) / growth(http)).toFixed(2)} (+${growth(ours).toFixed(0)} vs +${growth(http).toFixed(0)} MB)`;
+			}
+			lines.push(text);
+		}
+	}
+	if (lines.length) console.log(`\n${lines.join('\n')}`);
+}
+
+/** The HTTP Request node's figures, in the shape bench/engine.ts reads from BENCH_HTTP_REQUEST_NODE. */
+function writeHttpFigures(rows: Row[]) {
+	const latest = (key: string) => rows.filter((row) => row.testCase.key === key).at(-1)?.measured;
+	const figures: Record<string, unknown> = {
+		measuredWith: `n8n ${N8N_VERSION}, HTTP Request node 4.5, bench/n8n.ts, ${new Date().toISOString()}`,
+	};
+	const rateDefaults = latest('2-20-http');
+	const rateBatched = latest('2-20-httpBatch');
+	const perItem = latest('3-http');
+	const base = latest('3-code');
+	if (rateDefaults) figures.rateDefaults = { timeMs: rateDefaults.timeMs, failed: rateDefaults.failed };
+	if (rateBatched) figures.rateBatched = { timeMs: rateBatched.timeMs, failed: rateBatched.failed };
+	if (perItem) {
+		figures.perItem = {
+			timeMs: perItem.timeMs,
+			...(base ? { peakRssGrowthMb: perItem.peakMb - base.peakMb } : {}),
+			peakMb: perItem.peakMb,
+		};
+	}
+	if (!rateDefaults && !rateBatched && !perItem) return;
+	const out = process.env.BENCH_HTTP_REQUEST_NODE_OUT || path.join(ROOT, '.cache/bench/http-request-node.json');
+	fs.mkdirSync(path.dirname(out), { recursive: true });
+	fs.writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
+	console.log(`\nHTTP Request node figures written to ${path.relative(ROOT, out)}: BENCH_HTTP_REQUEST_NODE=${path.relative(ROOT, out)} npm run bench`);
+}
+
+function noteFor(testCase: Case, measured: Measurement): string {
+	const parts = [`max in flight ${measured.maxInFlight}`];
+	if (testCase.identities.length >= 10_000) parts.push(`${(measured.timeMs / measured.items).toFixed(2)} ms/item`);
+	parts.push(`Code node ${measured.codeMs.toFixed(0)} ms`, `process CPU ${(measured.cpuMs / 1000).toFixed(1)} s`);
+	return parts.join(', ');
+}
+
+async function main() {
+	const all = cases();
+	const chosen = process.argv.slice(2).filter((arg) => arg in all);
+	const keys = chosen.length ? chosen : ['1', '2', '3', '3d'];
+	const passes = Math.max(1, Number(process.env.BENCH_REPEAT) || 1);
+	cpuProfileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+	if (cpuProfileDir) fs.mkdirSync(cpuProfileDir, { recursive: true });
+
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-bench-${N8N_VERSION}-`));
+	try {
+		process.stderr.write(`n8n user folder ${userFolder}; installing the package…\n`);
+		const installed = spawnSync('bash', [path.join(ROOT, 'scripts/n8n/install-package.sh'), userFolder], {
+			cwd: ROOT,
+			env: { ...process.env, SKIP_BUILD: process.env.BENCH_SKIP_BUILD === '1' ? '1' : '0' },
+			encoding: 'utf8',
+		});
+		if (installed.status !== 0) throw new Error(`installing the package failed:\n${installed.stdout}\n${installed.stderr}`);
+		setUpN8n(userFolder);
+
+		mockPort = Number(process.env.BENCH_MOCK_PORT) || (await freePort());
+		const mockUrl = `http://127.0.0.1:${mockPort}`;
+		const credentials = [
+			{ ...OUR_CREDENTIAL, type: 'aceDataCloudApi', data: { apiToken: DEFAULT_TOKEN, baseUrl: mockUrl } },
+			{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'authorization', value: `Bearer ${DEFAULT_TOKEN}` } },
+		];
+		const selected = keys.flatMap((key) => all[key]);
+		const workflowId = (testCase: Case) => `bench${testCase.key.replace(/[^A-Za-z0-9]/g, '')}`.padEnd(16, '0');
+		const workflows = [
+			workflow('benchwarmup00000', generateIdentities(50, 100), OURS_UNPACED(5), mockUrl),
+			workflow('benchwarmuphttp0', generateIdentities(50, 100), { kind: 'http' }, mockUrl),
+			...selected.map((testCase) => workflow(workflowId(testCase), testCase.identities, testCase.target, mockUrl)),
+		];
+		fs.writeFileSync(path.join(userFolder, 'bench-credentials.json'), JSON.stringify(credentials));
+		fs.writeFileSync(path.join(userFolder, 'bench-workflows.json'), JSON.stringify(workflows));
+		await n8nOk(['import:credentials', `--input=${path.join(userFolder, 'bench-credentials.json')}`]);
+		await n8nOk(['import:workflow', `--input=${path.join(userFolder, 'bench-workflows.json')}`]);
+
+		// First runs of a fresh user folder do one-off work (migrations, caches): not any node's time.
+		process.stderr.write('warm-up…\n');
+		const warmUp = { key: 'warmup', scenario: 'warm-up', setting: '', identities: generateIdentities(50, 100), mock: {} };
+		await measure({ ...warmUp, target: OURS_UNPACED(5) }, 'benchwarmup00000');
+		await measure({ ...warmUp, target: { kind: 'http' } }, 'benchwarmuphttp0');
+
+		const rows: Row[] = [];
+		for (let pass = 1; pass <= passes; pass++) {
+			for (const key of keys) {
+				// Alternate the order from pass to pass, so neither node always runs first.
+				const group = pass % 2 === 1 ? all[key] : [...all[key]].reverse();
+				for (const testCase of group) {
+					process.stderr.write(`pass ${pass}: ${testCase.scenario} — ${testCase.setting}…\n`);
+					let measured: Measurement | undefined;
+					let failure = '';
+					for (let attempt = 1; attempt <= 2 && !measured; attempt++) {
+						try {
+							measured = await measure(testCase, workflowId(testCase));
+						} catch (error) {
+							failure = String((error as Error).message ?? error).split('\n').slice(0, 2).join(' ');
+							process.stderr.write(`  attempt ${attempt} failed: ${String((error as Error).stack ?? error).slice(0, 3000)}\n`);
+						}
+					}
+					if (!measured) {
+						rows.push({ testCase, pass, measured: { timeMs: NaN, items: NaN, failed: NaN, requests: NaN, rateLimited: NaN, maxInFlight: NaN, peakMb: NaN, cpuMs: NaN, codeMs: NaN }, note: `not measured: ${failure}` });
+						continue;
+					}
+					rows.push({ testCase, pass, measured, note: noteFor(testCase, measured) });
+					process.stderr.write(`  ${measured.timeMs.toFixed(0)} ms, ${measured.failed} failed, peak ${measured.peakMb.toFixed(0)} MB\n`);
+				}
+			}
+		}
+		const order = (row: Row) => selected.indexOf(row.testCase) * 100 + row.pass;
+		rows.sort((a, b) => order(a) - order(b));
+
+		console.log(`\nAce Data Phone Verify vs n8n's HTTP Request node in a real n8n ${N8N_VERSION} (n8n execute, Node 24), ${os.cpus().length} CPUs\n`);
+		print(rows);
+		printComparisons(rows, passes);
+		console.log(
+			'\nnode ms = the node\'s own executionTime in the run data; ratio = that ÷ ideal. peak MB = VmHWM of the `n8n execute`' +
+				'\nprocess (start-up, the Code node\'s items and the printed run data included); process CPU includes start-up.',
+		);
+		writeHttpFigures(rows);
+	} finally {
+		if (process.env.BENCH_KEEP_USER_FOLDER !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
