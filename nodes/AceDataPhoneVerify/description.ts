@@ -3,6 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 export const OUTPUT_NAMES = ['Match', 'Mismatch', 'Not Verified'] as const;
 
+/** The three fields, for the options that pick some of them (which to encrypt, which are encrypted). */
+const IDENTITY_FIELD_CHOICES = [
+	{ name: 'Name', value: 'name' },
+	{ name: 'Mobile Number', value: 'phone' },
+	{ name: 'ID Card Number', value: 'idCard' },
+];
+
 /** One output, or the three routed ones when "Route by Result" is on. */
 export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{ $parameter.routeByResult ? ${JSON.stringify(
 	OUTPUT_NAMES.map((displayName) => ({ type: 'main', displayName })),
@@ -77,11 +84,7 @@ export const properties: INodeProperties[] = [
 				name: 'encryptFields',
 				type: 'multiOptions',
 				displayOptions: { show: { encryption: ['local'] } },
-				options: [
-					{ name: 'Name', value: 'name' },
-					{ name: 'Mobile Number', value: 'phone' },
-					{ name: 'ID Card Number', value: 'idCard' },
-				],
+				options: IDENTITY_FIELD_CHOICES,
 				default: ['name', 'phone', 'idCard'],
 				description: 'Which fields to encrypt before sending',
 			},
@@ -90,11 +93,7 @@ export const properties: INodeProperties[] = [
 				name: 'encryptList',
 				type: 'multiOptions',
 				displayOptions: { show: { encryption: ['preEncrypted'] } },
-				options: [
-					{ name: 'Name', value: 'name' },
-					{ name: 'Mobile Number', value: 'phone' },
-					{ name: 'ID Card Number', value: 'idCard' },
-				],
+				options: IDENTITY_FIELD_CHOICES,
 				default: [],
 				description: 'Which of the three fields already hold ciphertext',
 			},
