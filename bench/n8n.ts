@@ -35,6 +35,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import type { WorkflowNode } from '../test/e2e/workflows';
 import type { GeneratedIdentity } from '../test/support/identities';
 import { generateIdentities } from '../test/support/identities';
 import type { MockOptions } from '../test/support/mockProvider';
@@ -105,17 +106,6 @@ async function freePort(port = 0): Promise<number> {
 // Workflows, written the way n8n's editor saves them.
 
 type Parameters = Record<string, unknown>;
-
-interface WorkflowNode {
-	id: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Parameters;
-	credentials?: Record<string, { id: string; name: string }>;
-	onError?: 'continueRegularOutput';
-}
 
 /** Which node the workflow ends in, and how it is set up. */
 type Target =
