@@ -12,6 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { DEFAULT_BASE_URL } from '../../credentials/AceDataCloudApi.credentials';
 import { adviceFor } from './apiErrors';
 import type { RetryAdvice } from './scheduler';
 
@@ -49,7 +50,7 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
 export function verifyUrl(credentials: ICredentialDataDecryptedObject): string {
-	return `${String(credentials.baseUrl || 'https://api.acedata.cloud').trim().replace(/\/+$/, '')}${VERIFY_PATH}`;
+	return `${String(credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '')}${VERIFY_PATH}`;
 }
 
 export async function requestVerification(
