@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -9,15 +8,10 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { aceDataCloudApiTest } from './credentialTest';
 import { OUTPUTS_EXPRESSION, properties } from './description';
-import type { Identity, IdentityField } from './identity';
-import { IDENTITY_FIELDS, InvalidIdentityError, maskRawIdentity, prepareIdentity } from './identity';
-import type { OutputContext } from './output';
 import { errorJson, routeFor, verificationJson } from './output';
-import type { RequestBody } from './requestBody';
-import { buildRequestBody } from './requestBody';
+import { Planner } from './planner';
 import { RunStoppedError, runScheduled } from './scheduler';
-import type { ItemSettings } from './settings';
-import { ItemSettingsReader, readRunSettings } from './settings';
+import { readRunSettings } from './settings';
 import type { ProviderAnswer } from './transport';
 import {
 	adviseRetry,
@@ -26,18 +20,6 @@ import {
 	requestVerification,
 	toNodeApiError,
 } from './transport';
-
-/** One request to send; items with the same triple share it when duplicates are skipped. */
-interface PlannedRequest {
-	body: RequestBody;
-	timeout: number;
-	firstItem: number;
-}
-
-/** What became of one input item before any request: a request to wait for, or an error. */
-type PlannedItem =
-	| { kind: 'request'; request: number; cached: boolean; settings: ItemSettings; output: OutputContext }
-	| { kind: 'error'; error: NodeOperationError; code: string; output: OutputContext };
 
 const PROGRESS_EVERY = 250;
 
@@ -69,47 +51,13 @@ export class AceDataPhoneVerify implements INodeType {
 		const node = this.getNode();
 		const run = readRunSettings(this);
 		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-		const settingsReader = new ItemSettingsReader(this);
 		const continueOnFail = this.continueOnFail();
 
-		// 1. Plan every item: validate locally and decide which request it waits for.
-		const planned: PlannedItem[] = [];
-		const requests: PlannedRequest[] = [];
-		const requestByKey = new Map<string, number>();
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const raw = {} as Record<IdentityField, unknown>;
-			for (const field of IDENTITY_FIELDS) raw[field] = this.getNodeParameter(field, itemIndex, '');
-			let encrypted = new Set<IdentityField>();
-			let keptFields: IDataObject | undefined;
-			try {
-				const settings = settingsReader.read(itemIndex);
-				if (settings.encryption.mode === 'preEncrypted') encrypted = new Set(settings.encryption.fields);
-				keptFields = settings.keepInputFields ? items[itemIndex].json : undefined;
-				const identity = prepareIdentity(raw, { validate: settings.validateInput, preEncrypted: encrypted });
-				const maskedInput = maskRawIdentity(raw, encrypted);
-				const output = { input: settings.maskInput ? maskedInput : identity, maskedInput, keptFields };
-
-				const key = run.skipDuplicates ? requestKey(identity, settings) : String(itemIndex);
-				let request = requestByKey.get(key);
-				const cached = request !== undefined;
-				if (request === undefined) {
-					request = requests.length;
-					requestByKey.set(key, request);
-					requests.push({
-						body: buildRequestBody(identity, settings.verifyMode, settings.encryption),
-						timeout: settings.timeout,
-						firstItem: itemIndex,
-					});
-				}
-				planned.push({ kind: 'request', request, cached, settings, output });
-			} catch (error) {
-				const failure = asOperationError(this, error, itemIndex);
-				if (!continueOnFail) throw failure.error;
-				const maskedInput = maskRawIdentity(raw, encrypted);
-				const output = { input: maskedInput, maskedInput, keptFields };
-				planned.push({ kind: 'error', error: failure.error, code: failure.code, output });
-			}
-		}
+		// 1. Plan the items: validate locally and decide which request each item waits for. Without Continue On
+		// Fail one invalid item fails the run, so every item is checked before anything is sent (and billed); with
+		// it, an invalid item only becomes an error item, so sending starts while later items are being planned.
+		const planner = new Planner(this, items, run.skipDuplicates, continueOnFail);
+		const requests = continueOnFail ? planner.plan() : await planner.planAll();
 
 		// 2. Send each distinct request once: paced, concurrent, retried where that is safe. Without Continue On
 		// Fail the first final failure fails the run, so nothing new is sent (and billed) after it.
@@ -123,8 +71,11 @@ export class AceDataPhoneVerify implements INodeType {
 				failFast: !continueOnFail,
 				adviseRetry,
 				onProgress: (done, total) => {
-					if (total >= PROGRESS_EVERY && (done % PROGRESS_EVERY === 0 || done === total)) {
-						const message = `${node.name}: ${done} of ${total} verification requests done`;
+					if (done % PROGRESS_EVERY === 0 || (done === total && total >= PROGRESS_EVERY)) {
+						const message =
+							total === undefined
+								? `${node.name}: ${done} verification requests done, more being prepared`
+								: `${node.name}: ${done} of ${total} verification requests done`;
 						this.logger.info(message);
 						this.sendMessageToUI(message);
 					}
@@ -136,14 +87,14 @@ export class AceDataPhoneVerify implements INodeType {
 			const firstFailure = settled.findIndex((outcome) => !outcome.ok && !(outcome.error instanceof RunStoppedError));
 			if (firstFailure !== -1) {
 				const outcome = settled[firstFailure] as { error: unknown };
-				throw asApiError(this, outcome.error, requests[firstFailure].firstItem);
+				throw asApiError(this, outcome.error, planner.requests[firstFailure].firstItem);
 			}
 		}
 
 		// 3. One output item per input item, in input order, on the output its result routes to.
 		const toErrorOutput = node.onError === 'continueErrorOutput';
 		const outputs: INodeExecutionData[][] = run.routeByResult ? [[], [], []] : [[]];
-		planned.forEach((plan, itemIndex) => {
+		planner.items.forEach((plan, itemIndex) => {
 			const pairedItem = { item: itemIndex };
 			let item: INodeExecutionData;
 			if (plan.kind === 'error') {
@@ -178,31 +129,6 @@ export class AceDataPhoneVerify implements INodeType {
 		});
 		return outputs;
 	}
-}
-
-/** Everything that changes the provider's answer; equal keys are sent once. */
-function requestKey(identity: Identity, settings: ItemSettings): string {
-	const { encryption } = settings;
-	const sealed = encryption.mode === 'preEncrypted' ? [encryption.ciphertextBlob, encryption.iv] : [];
-	return JSON.stringify([identity.name, identity.phone, identity.idCard, settings.verifyMode, ...sealed]);
-}
-
-function asOperationError(
-	context: IExecuteFunctions,
-	error: unknown,
-	itemIndex: number,
-): { error: NodeOperationError; code: string } {
-	if (error instanceof InvalidIdentityError) {
-		return {
-			error: new NodeOperationError(context.getNode(), error.message, {
-				itemIndex,
-				description: 'Nothing was sent for this item. Fix the value upstream, or turn off "Validate Input".',
-			}),
-			code: error.code,
-		};
-	}
-	if (error instanceof NodeOperationError) return { error, code: 'invalid_settings' };
-	throw error;
 }
 
 function asApiError(context: IExecuteFunctions, error: unknown, itemIndex: number) {

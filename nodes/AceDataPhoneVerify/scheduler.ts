@@ -14,6 +14,9 @@
  * With `failFast`, a task failing for good stops the run: no worker starts another attempt, and what is left
  * settles at once, without waiting for slots (a run that is going to fail should not pace through, or pay for,
  * its remaining items).
+ *
+ * Tasks may still be arriving while the first ones run (an async source): workers take them in order as they
+ * come, so preparing the tasks and sending them overlap.
  */
 import { sleep as n8nSleep } from 'n8n-workflow';
 
@@ -38,8 +41,8 @@ export interface SchedulerOptions {
 	 */
 	failFast?: boolean;
 	adviseRetry: (error: unknown) => RetryAdvice;
-	/** Called after each task settles. */
-	onProgress?: (settled: number, total: number) => void;
+	/** Called after each task settles; `total` is undefined while the source is still producing tasks. */
+	onProgress?: (settled: number, total: number | undefined) => void;
 	sleep?: (ms: number) => Promise<void>;
 	now?: () => number;
 	/** Source of jitter, in [0, 1). */
@@ -70,13 +73,46 @@ export const RATE_RECOVERY_MS = 5_000;
 /** ...of this share of the configured rate, up to the configured rate. */
 export const RATE_RECOVERY_STEP = 0.1;
 
+/** Tasks in arrival order; `take` hands out the next one, waiting while the source may still produce more. */
+class TaskFeed<T> {
+	readonly tasks: T[] = [];
+	private taken = 0;
+	private ended = false;
+	private readonly waiting: Array<() => void> = [];
+
+	push(task: T) {
+		this.tasks.push(task);
+		this.waiting.shift()?.();
+	}
+
+	end() {
+		this.ended = true;
+		for (const wake of this.waiting.splice(0)) wake();
+	}
+
+	/** The number of tasks, once the source has ended. */
+	get total(): number | undefined {
+		return this.ended ? this.tasks.length : undefined;
+	}
+
+	/** The index of the next task, or undefined when there is none and there will be none. */
+	async take(): Promise<number | undefined> {
+		while (this.taken >= this.tasks.length) {
+			if (this.ended) return undefined;
+			await new Promise<void>((wake) => this.waiting.push(wake));
+		}
+		return this.taken++;
+	}
+}
+
 /**
- * Runs `run` for every task and resolves with one `Settled` per task, `results[i]` belonging to `tasks[i]`.
- * A task's failure is a result, never a rejection; only an exception thrown by a callback (`adviseRetry`,
- * `onProgress`) rejects, after the attempts already in flight have finished and no new ones were started.
+ * Runs `run` for every task and resolves with one `Settled` per task, `results[i]` belonging to the i-th task.
+ * A task's failure is a result, never a rejection. Only an exception thrown by the source or by a callback
+ * (`adviseRetry`, `onProgress`) rejects, after the attempts already in flight have finished and no new ones
+ * were started; an async source is then closed (its `return` runs).
  */
 export async function runScheduled<T, R>(
-	tasks: readonly T[],
+	source: Iterable<T> | AsyncIterable<T>,
 	run: (task: T, index: number) => Promise<R>,
 	options: SchedulerOptions,
 ): Promise<Array<Settled<R>>> {
@@ -164,7 +200,7 @@ export async function runScheduled<T, R>(
 			const attempt = await startAttempt();
 			if (attempt === 0) return { ok: false, error: new RunStoppedError(), attempts: attempts - 1 };
 			try {
-				return { ok: true, value: await run(tasks[index], index), attempts };
+				return { ok: true, value: await run(feed.tasks[index], index), attempts };
 			} catch (error) {
 				const advice = options.adviseRetry(error);
 				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(attempts, random));
@@ -178,26 +214,39 @@ export async function runScheduled<T, R>(
 		}
 	}
 
-	const results = new Array<Settled<R>>(tasks.length);
-	let taken = 0;
+	const feed = new TaskFeed<T>();
+	const results: Array<Settled<R>> = [];
 	let settled = 0;
-	let callbackFailure: { error: unknown } | undefined;
+	/** Not a task's failure: the source or a callback threw. */
+	let broken: { error: unknown } | undefined;
+
+	async function fill() {
+		try {
+			for await (const task of source) {
+				feed.push(task);
+				if (broken) break;
+			}
+		} catch (error) {
+			broken ??= { error };
+		} finally {
+			feed.end();
+		}
+	}
 
 	async function worker() {
-		while (callbackFailure === undefined && taken < tasks.length) {
-			const index = taken++;
+		for (let index = await feed.take(); index !== undefined && !broken; index = await feed.take()) {
 			try {
 				results[index] = await settle(index);
 				settled++;
-				options.onProgress?.(settled, tasks.length);
+				options.onProgress?.(settled, feed.total);
 			} catch (error) {
-				callbackFailure ??= { error };
+				broken ??= { error };
 			}
 		}
 	}
 
-	await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
-	if (callbackFailure) throw callbackFailure.error;
+	await Promise.all([fill(), ...Array.from({ length: concurrency }, worker)]);
+	if (broken) throw broken.error;
 	return results;
 }
 

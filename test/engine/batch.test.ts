@@ -268,3 +268,46 @@ describe('Retry-After', () => {
 		expect(retry.at - limited.at).toBeLessThan(2_000);
 	}, 10_000);
 });
+
+describe('checking items and sending requests', () => {
+	it('without Continue On Fail, an invalid last item of 300 fails the run before any request is sent', async () => {
+		const provider = await mockProvider();
+		const identities = generateIdentities(300, 11);
+		const invalid = { ...identities[299], idCard: `${identities[299].idCard.slice(0, 17)}${identities[299].idCard.endsWith('0') ? '1' : '0'}` };
+		const { run } = await verify(provider, [...identities.slice(0, 299), invalid], FAST);
+
+		expect(run.error?.message).toMatch(/ID Card Number/);
+		expect(provider.requests).toHaveLength(0);
+	});
+
+	it('with Continue On Fail, requests go out while later items are still being read; the output is unchanged', async () => {
+		const provider = await mockProvider();
+		const identities = generateIdentities(1000, 12);
+		// How many requests the provider had received when n8n first read each item's name.
+		const receivedWhenRead: number[] = [];
+		const items = identities.map((identity, index) => {
+			const json: IDataObject = { ...identity };
+			Object.defineProperty(json, 'name', {
+				enumerable: true,
+				get: () => {
+					receivedWhenRead[index] ??= provider.requests.length;
+					return identity.name;
+				},
+			});
+			return json;
+		});
+		const run = await runVerify({
+			parameters: { ...FROM_ITEM, options: { ...FAST, maskInput: false } },
+			items,
+			credentials: { apiToken: DEFAULT_TOKEN, baseUrl: provider.url },
+			onError: 'continueRegularOutput',
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(receivedWhenRead[0]).toBe(0);
+		expect(receivedWhenRead[999]).toBeGreaterThan(0);
+		expectOneToOne(run.outputs()[0], identities);
+		run.outputs()[0].forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
+		expectOneOkAnswerEach(provider, identities);
+	}, 30_000);
+});

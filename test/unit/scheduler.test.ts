@@ -535,7 +535,7 @@ describe('runScheduled', () => {
 
 	it('reports progress after each task settles, failures included', async () => {
 		const clock = virtualClock();
-		const progress: Array<[number, number]> = [];
+		const progress: Array<[number, number | undefined]> = [];
 		await clock.drive(
 			runScheduled(
 				range(5),
@@ -610,5 +610,98 @@ describe('runScheduled', () => {
 		);
 		expect(results.map((r) => r.attempts)).toEqual([1, 1, 1]);
 		expect(rec.maxInFlight()).toBe(1);
+	});
+
+	describe('with tasks still arriving (an async source)', () => {
+		/** Produces `count` tasks, one every `everyMs`, recording whether it was closed early. */
+		function slowSource(clock: Clock, count: number, everyMs: number) {
+			const state = { produced: 0, closed: false };
+			async function* tasks() {
+				try {
+					for (let i = 0; i < count; i++) {
+						await clock.sleep(everyMs);
+						state.produced++;
+						yield i;
+					}
+				} finally {
+					state.closed = true;
+				}
+			}
+			return { state, tasks: tasks() };
+		}
+
+		it('starts each task as soon as it arrives, while later ones are still being produced', async () => {
+			const clock = virtualClock();
+			const rec = recorder(clock);
+			const source = slowSource(clock, 6, 10);
+			const progress: Array<[number, number | undefined]> = [];
+			const results = await clock.drive(
+				runScheduled(
+					source.tasks,
+					rec.wrap(async (i: number) => {
+						await clock.sleep(25);
+						return i * 2;
+					}),
+					options(clock, { concurrency: 3, onProgress: (done, total) => progress.push([done, total]) }),
+				),
+			);
+			// Arrivals at 10, 20, …, 60; three in flight at most, each 25 ms long.
+			expect(rec.starts()).toEqual([10, 20, 30, 40, 50, 60]);
+			expect(rec.maxInFlight()).toBe(3);
+			expect(results.map((r) => r.ok && r.value)).toEqual([0, 2, 4, 6, 8, 10]);
+			// The total is known once the source has ended (at 60), not before.
+			expect(progress).toEqual([
+				[1, undefined],
+				[2, undefined],
+				[3, undefined],
+				[4, 6],
+				[5, 6],
+				[6, 6],
+			]);
+		});
+
+		it('makes a worker wait for the next task rather than finish, when the source is slower than the tasks', async () => {
+			const clock = virtualClock();
+			const rec = recorder(clock);
+			const results = await clock.drive(
+				runScheduled(slowSource(clock, 4, 100).tasks, rec.wrap(async (i: number) => i), options(clock, { concurrency: 1 })),
+			);
+			expect(rec.starts()).toEqual([100, 200, 300, 400]);
+			expect(results).toHaveLength(4);
+		});
+
+		it('rejects with the error the source throws, after the attempts in flight have finished', async () => {
+			const clock = virtualClock();
+			const rec = recorder(clock);
+			async function* failing() {
+				yield 0;
+				yield 1;
+				await clock.sleep(5);
+				throw new Error('planning broke');
+			}
+			const promise = runScheduled(failing(), rec.wrap(async () => clock.sleep(50)), options(clock, { concurrency: 3 }));
+			await expect(clock.drive(promise)).rejects.toThrow('planning broke');
+			expect(rec.attempts.map((a) => a.end)).toEqual([50, 50]);
+		});
+
+		it('when a callback throws, takes nothing more from the source and closes it', async () => {
+			const clock = virtualClock();
+			const rec = recorder(clock);
+			const source = slowSource(clock, 100, 10);
+			const promise = runScheduled(
+				source.tasks,
+				rec.wrap(async () => clock.sleep(5)),
+				options(clock, {
+					concurrency: 2,
+					onProgress: (done) => {
+						if (done === 3) throw new Error('progress broke');
+					},
+				}),
+			);
+			await expect(clock.drive(promise)).rejects.toThrow('progress broke');
+			expect(rec.attempts).toHaveLength(3);
+			expect(source.state.produced).toBeLessThanOrEqual(4);
+			expect(source.state.closed).toBe(true);
+		});
 	});
 });
