@@ -125,6 +125,8 @@ export interface VerifyRunOptions {
 	items: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
 	onError?: INode['onError'];
+	/** Runs this implementation as the Verify node instead of the package's (the benchmark's floor). */
+	nodeType?: INodeType;
 	/** Extra node types and nodes downstream of the Verify node. */
 	downstream?: { types: Record<string, INodeType>; nodes: INode[]; connections: IConnections };
 }
@@ -141,7 +143,10 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 		credentials: { aceDataCloudApi: { id: 'cred-1', name: 'Ace Data Cloud account' } },
 		...(options.onError ? { onError: options.onError } : {}),
 	};
-	const nodeTypes = new NodeTypes({ [VERIFY_TYPE]: new AceDataPhoneVerify(), ...options.downstream?.types });
+	const nodeTypes = new NodeTypes({
+		[VERIFY_TYPE]: options.nodeType ?? new AceDataPhoneVerify(),
+		...options.downstream?.types,
+	});
 	const workflow = new Workflow({
 		id: 'wf-test',
 		name: 'engine test',
