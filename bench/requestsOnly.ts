@@ -1,13 +1,13 @@
 /**
- * The floor of scenario 1: a node that only sends, `options.concurrency` at a time, each item's triple through n8n's
- * request helper with the same credential, as the Verify node does. It reads no parameter (no expressions),
- * checks nothing, paces nothing and retries nothing, so no node making these calls through n8n can be faster
- * in the same engine: whatever it takes above the ideal is n8n's and the machine's.
+ * The floor of scenario 1: a node that only sends, `options.concurrency` at a time, each item's triple through
+ * the Verify node's own transport (n8n's request helper, the credential decrypted once). It evaluates no
+ * expression, checks nothing, paces nothing and retries nothing, so no node making these calls through n8n can
+ * be faster in the same engine: whatever it takes above the ideal is n8n's and the machine's.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { VERIFY_PATH } from '../test/support/mockProvider';
+import { CREDENTIAL_TYPE, requestVerification } from '../nodes/AceDataPhoneVerify/transport';
 
 export class RequestsOnly implements INodeType {
 	description: INodeTypeDescription = {
@@ -35,19 +35,14 @@ export class RequestsOnly implements INodeType {
 		const items = this.getInputData();
 		// Read as saved, not through getNodeParameter: this node evaluates no expression at all.
 		const { concurrency } = this.getNode().parameters.options as { concurrency: number };
-		const { baseUrl } = await this.getCredentials('aceDataCloudApi');
+		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 		const output = new Array<INodeExecutionData>(items.length);
 		let next = 0;
 		const worker = async () => {
 			for (let index = next++; index < items.length; index = next++) {
 				const { name, phone, idCard } = items[index].json;
-				const answer = (await this.helpers.httpRequestWithAuthentication.call(this, 'aceDataCloudApi', {
-					method: 'POST',
-					url: `${String(baseUrl)}${VERIFY_PATH}`,
-					body: { name, phone, id_card: idCard },
-					json: true,
-				})) as IDataObject;
-				output[index] = { json: answer, pairedItem: { item: index } };
+				const answer = await requestVerification(this, credentials, { name, phone, id_card: idCard } as IDataObject, 30_000);
+				output[index] = { json: { ...answer }, pairedItem: { item: index } };
 			}
 		};
 		await Promise.all(Array.from({ length: concurrency }, worker));
