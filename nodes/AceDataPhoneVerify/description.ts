@@ -165,7 +165,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 20,
 				description:
-					'Pace of new requests (the provider allows about 20 per second); 0 means unlimited. A rate-limit answer slows the rest of the run.',
+					'Pace of new requests (the provider allows about 20 per second); 0 means unlimited. A rate-limit answer lowers the pace, which climbs back once they stop.',
 			},
 			{
 				displayName: 'Max Retries',
