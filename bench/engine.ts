@@ -165,7 +165,7 @@ async function measure(
 async function scenario1(): Promise<Row[]> {
 	const identities = generateIdentities(1000, 101);
 	const [first] = identities;
-	// The setting, then two rows that take parts away to show where the time above the ideal goes:
+	// The scenario as specified, then two rows that take parts away to show where the time above the ideal goes:
 	// the same node with fixed values (no expression to evaluate per item), and a node that only sends.
 	const subjects: Array<[string, Subject, INodeParameters?]> = [
 		['ours', {}],

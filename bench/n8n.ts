@@ -382,7 +382,7 @@ function cases(): Record<string, Case[]> {
 	}
 	const s3common = { scenario: '3. 10,000 items, 0 ms, no limit', identities: s3, mock: {} };
 	return {
-		// The setting, and the same with fixed values: what n8n's per-item expressions cost.
+		// The scenario as specified, and the same with fixed values: what n8n's per-item expressions cost.
 		1: [10, 50].flatMap((concurrency): Case[] => {
 			const common = { scenario: '1. 1,000 items, 50 ms, no limit', identities: s1, mock: { latencyMs: 50 }, idealMs: (s1.length * 50) / concurrency };
 			return [
