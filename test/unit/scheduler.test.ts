@@ -100,6 +100,22 @@ function busiestSecond(starts: number[]): number {
 	return Math.max(0, ...starts.map((t) => starts.filter((s) => s >= t && s < t + 1000).length));
 }
 
+/**
+ * A task body for the rate-limit tests: every task takes `latencyMs`, and task `refused` is refused once as
+ * rate-limited with `retryAfterMs`, then succeeds on its retry.
+ */
+function refusedOnce(clock: Clock, { refused, latencyMs, retryAfterMs }: { refused: number; latencyMs: number; retryAfterMs: number }) {
+	let limited = false;
+	return async (i: number) => {
+		await clock.sleep(latencyMs);
+		if (i === refused && !limited) {
+			limited = true;
+			throw new Retryable({ rateLimited: true, retryAfterMs });
+		}
+		return i;
+	};
+}
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('runScheduled', () => {
@@ -345,18 +361,10 @@ describe('runScheduled', () => {
 	it('on a 429 pauses every worker until Retry-After has passed, then goes on at a lower pace', async () => {
 		const clock = virtualClock();
 		const rec = recorder(clock);
-		let limited = false;
 		const results = await clock.drive(
 			runScheduled(
 				range(40),
-				rec.wrap(async (i: number) => {
-					await clock.sleep(30);
-					if (i === 10 && !limited) {
-						limited = true;
-						throw new Retryable({ rateLimited: true, retryAfterMs: 2_000 });
-					}
-					return i;
-				}),
+				rec.wrap(refusedOnce(clock, { refused: 10, latencyMs: 30, retryAfterMs: 2_000 })),
 				options(clock, { concurrency: 4, maxRequestsPerSecond: 20 }),
 			),
 		);
@@ -378,17 +386,10 @@ describe('runScheduled', () => {
 	it('gives the pace back step by step once the 429s stop, up to the configured rate', async () => {
 		const clock = virtualClock();
 		const rec = recorder(clock);
-		let limited = false;
 		await clock.drive(
 			runScheduled(
 				range(400),
-				rec.wrap(async (i: number) => {
-					await clock.sleep(10);
-					if (i === 5 && !limited) {
-						limited = true;
-						throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
-					}
-				}),
+				rec.wrap(refusedOnce(clock, { refused: 5, latencyMs: 10, retryAfterMs: 1_000 })),
 				options(clock, { concurrency: 4, maxRequestsPerSecond: 20 }),
 			),
 		);
@@ -484,18 +485,11 @@ describe('runScheduled', () => {
 	it('with no rate limit, a 429 introduces a pace below the rate observed so far', async () => {
 		const clock = virtualClock();
 		const rec = recorder(clock);
-		let limited = false;
 		await clock.drive(
 			runScheduled(
 				range(400),
-				rec.wrap(async (i: number) => {
-					await clock.sleep(100);
-					// 4 in flight, 100 ms each: 40 starts per second until task 200 is refused at t = 5100.
-					if (i === 200 && !limited) {
-						limited = true;
-						throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
-					}
-				}),
+				// 4 in flight, 100 ms each: 40 starts per second until task 200 is refused at t = 5100.
+				rec.wrap(refusedOnce(clock, { refused: 200, latencyMs: 100, retryAfterMs: 1_000 })),
 				options(clock, { concurrency: 4 }),
 			),
 		);
