@@ -18,22 +18,19 @@
  */
 import './outsideJest';
 
-import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import type { INodeParameters, INodeType } from 'n8n-workflow';
 
 import { runVerify } from '../test/support/engine';
 import type { GeneratedIdentity } from '../test/support/identities';
-import { generateIdentities } from '../test/support/identities';
+import { FROM_ITEM, generateIdentities } from '../test/support/identities';
 import type { MockOptions } from '../test/support/mockProvider';
 import { DEFAULT_TOKEN } from '../test/support/mockProvider';
-import type { ChildMessage, MockStats, ParentMessage } from './mockProcess';
+import { RemoteMock } from './remoteMock';
 import { RequestsOnly } from './requestsOnly';
+import { format, printTable, ratioCell } from './table';
 
-const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
 
 interface Measurement {
 	timeMs: number;
@@ -72,47 +69,6 @@ type HttpRequestNodeFigures = Partial<
 const HTTP_REQUEST_NODE: HttpRequestNodeFigures = process.env.BENCH_HTTP_REQUEST_NODE
 	? (JSON.parse(fs.readFileSync(process.env.BENCH_HTTP_REQUEST_NODE, 'utf8')) as HttpRequestNodeFigures)
 	: {};
-
-/** The provider mock in its own process (see mockProcess.ts). */
-class RemoteMock {
-	private constructor(
-		private readonly child: ChildProcess,
-		readonly url: string,
-	) {}
-
-	static async start(options: Omit<MockOptions, 'resultFor'>): Promise<RemoteMock> {
-		const child = fork(path.join(__dirname, 'mockProcess.js'), { stdio: 'inherit' });
-		const started = await RemoteMock.ask(child, { type: 'start', options }, 'started');
-		return new RemoteMock(child, started.url);
-	}
-
-	async stats(): Promise<MockStats> {
-		return (await RemoteMock.ask(this.child, { type: 'stats' }, 'stats')).stats;
-	}
-
-	async close(): Promise<void> {
-		const exited = new Promise((resolve) => this.child.once('exit', resolve));
-		this.child.send({ type: 'close' } satisfies ParentMessage);
-		await exited;
-	}
-
-	private static async ask<T extends ChildMessage['type']>(
-		child: ChildProcess,
-		message: ParentMessage,
-		answer: T,
-	): Promise<Extract<ChildMessage, { type: T }>> {
-		return await new Promise((resolve, reject) => {
-			const onMessage = (reply: ChildMessage) => {
-				if (reply.type !== answer) return;
-				child.off('message', onMessage);
-				resolve(reply as Extract<ChildMessage, { type: T }>);
-			};
-			child.on('message', onMessage);
-			child.once('error', reject);
-			child.send(message);
-		});
-	}
-}
 
 /** What runs as the node under test: the Verify node, by default reading each item's triple by expression. */
 interface Subject {
@@ -253,32 +209,21 @@ function blank(): Measurement {
 }
 
 function print(rows: Row[]) {
-	const format = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-	const table = [
+	printTable([
 		['scenario', 'setting', 'ideal ms', 'node ms', 'ratio', 'target', 'failed', 'requests', 'CPU ms/item', 'note'],
-		...rows.map((row) => {
-			const ratio = row.idealMs ? row.measured.timeMs / row.idealMs : NaN;
-			const verdict =
-				Number.isFinite(ratio) && row.target ? (ratio <= Number(/[\d.]+/.exec(row.target)![0]) && !row.measured.failed ? ' ok' : ' MISS') : '';
-			return [
-				row.scenario,
-				row.setting,
-				row.idealMs ? format(row.idealMs) : '—',
-				format(row.measured.timeMs),
-				Number.isFinite(ratio) ? `${ratio.toFixed(3)}${verdict}` : '—',
-				row.target ?? '',
-				format(row.measured.failed),
-				format(row.measured.requests),
-				format(row.measured.cpuMs / row.measured.items, 2),
-				row.note ?? '',
-			];
-		}),
-	];
-	const widths = table[0].map((_, column) => Math.max(...table.map((cells) => [...cells[column]].length)));
-	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join(' | ')} |`;
-	console.log(line(table[0]));
-	console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-	for (const cells of table.slice(1)) console.log(line(cells));
+		...rows.map((row) => [
+			row.scenario,
+			row.setting,
+			row.idealMs ? format(row.idealMs) : '—',
+			format(row.measured.timeMs),
+			ratioCell(row.idealMs ? row.measured.timeMs / row.idealMs : NaN, row.target, row.measured.failed),
+			row.target ?? '',
+			format(row.measured.failed),
+			format(row.measured.requests),
+			format(row.measured.cpuMs / row.measured.items, 2),
+			row.note ?? '',
+		]),
+	]);
 }
 
 async function main() {

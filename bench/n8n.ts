@@ -29,19 +29,19 @@
  * task broker on BENCH_N8N_BROKER_PORT (default 25679) and N8N_PORT BENCH_N8N_PORT (default 25678), so that it
  * runs next to other n8n processes on this machine.
  */
-import type { ChildProcess } from 'node:child_process';
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { freePort, parseRun } from '../test/e2e/n8n';
 import type { WorkflowNode } from '../test/e2e/workflows';
 import type { GeneratedIdentity } from '../test/support/identities';
-import { generateIdentities } from '../test/support/identities';
+import { FROM_ITEM, generateIdentities } from '../test/support/identities';
 import type { MockOptions } from '../test/support/mockProvider';
 import { DEFAULT_TOKEN, VERIFY_PATH } from '../test/support/mockProvider';
-import type { ChildMessage, MockStats, ParentMessage } from './mockProcess';
+import { RemoteMock } from './remoteMock';
+import { format, printTable, ratioCell } from './table';
 
 /** Compiled to .cache/bench/bench/n8n.js. */
 const ROOT = path.resolve(__dirname, '../../..');
@@ -52,56 +52,6 @@ const HEADER_CREDENTIAL = { id: 'benchHeader00001', name: 'Bearer header (bench 
 const NODE_UNDER_TEST = 'Node under test';
 const BROKER_PORT = Number(process.env.BENCH_N8N_BROKER_PORT) || 25679;
 const N8N_PORT = process.env.BENCH_N8N_PORT || '25678';
-
-// ---------------------------------------------------------------------------------------------------------
-// The provider mock, in a process of its own (see mockProcess.ts), always on the same port: the credentials
-// and the HTTP Request node's URL are imported once.
-
-class RemoteMock {
-	private constructor(private readonly child: ChildProcess) {}
-
-	static async start(options: Omit<MockOptions, 'resultFor'>): Promise<RemoteMock> {
-		const child = fork(path.join(__dirname, 'mockProcess.js'), { stdio: 'inherit' });
-		const mock = new RemoteMock(child);
-		await mock.ask({ type: 'start', options }, 'started');
-		return mock;
-	}
-
-	async stats(): Promise<MockStats> {
-		return (await this.ask({ type: 'stats' }, 'stats')).stats;
-	}
-
-	async close(): Promise<void> {
-		const exited = new Promise((resolve) => this.child.once('exit', resolve));
-		this.child.send({ type: 'close' } satisfies ParentMessage);
-		await exited;
-	}
-
-	private async ask<T extends ChildMessage['type']>(message: ParentMessage, answer: T): Promise<Extract<ChildMessage, { type: T }>> {
-		return await new Promise((resolve, reject) => {
-			const onMessage = (reply: ChildMessage) => {
-				if (reply.type !== answer) return;
-				this.child.off('message', onMessage);
-				resolve(reply as Extract<ChildMessage, { type: T }>);
-			};
-			this.child.on('message', onMessage);
-			this.child.once('error', reject);
-			this.child.send(message);
-		});
-	}
-}
-
-/** `port` if nothing listens on it, else any free port (0: any). */
-async function freePort(port = 0): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.on('error', (error: NodeJS.ErrnoException) => (port && error.code === 'EADDRINUSE' ? resolve(freePort()) : reject(error)));
-		server.listen(port, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Workflows, written the way n8n's editor saves them.
@@ -138,7 +88,7 @@ function workflow(id: string, identities: GeneratedIdentity[], target: Target, m
 			parameters: {
 				...(target.fixed
 					? { name: target.fixed.name, phone: target.fixed.phone, idCard: target.fixed.idCard }
-					: { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' }),
+					: FROM_ITEM),
 				options: target.options,
 			},
 			credentials: { aceDataCloudApi: OUR_CREDENTIAL },
@@ -281,22 +231,6 @@ async function n8nOk(args: string[]): Promise<Executed> {
 	return result;
 }
 
-interface TaskData {
-	executionTime: number;
-	executionStatus?: string;
-	data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> };
-}
-
-/** The run JSON `execute --rawOutput` prints: from the first line that is exactly `{` to the last `}`. */
-function runData(stdout: string): Record<string, TaskData[]> {
-	const lines = stdout.split('\n');
-	const first = lines.indexOf('{');
-	const last = lines.lastIndexOf('}');
-	if (first === -1 || last < first) throw new Error(`no run JSON in the output of n8n execute:\n${stdout.slice(-4000)}`);
-	const run = JSON.parse(lines.slice(first, last + 1).join('\n')) as { data: { resultData: { runData: Record<string, TaskData[]> } } };
-	return run.data.resultData.runData;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Measurements.
 
@@ -324,6 +258,7 @@ interface Case {
 	target_?: string;
 }
 
+/** The provider mock always listens on this port: the credentials and the HTTP Request node's URL are imported once. */
 let mockPort = 0;
 let cpuProfileDir: string | undefined;
 
@@ -332,7 +267,7 @@ async function measure(testCase: Case, workflowId: string): Promise<Measurement>
 	try {
 		const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${workflowId}-${Date.now()}.cpuprofile`] : [];
 		const executed = await n8n(['execute', `--id=${workflowId}`, '--rawOutput'], flags);
-		const runs = runData(executed.stdout);
+		const runs = parseRun(executed.stdout).data.resultData.runData;
 		const codeMs = runs.Identities?.[0]?.executionTime ?? NaN;
 		const stats = await mock.stats();
 		if (testCase.target.kind === 'codeOnly') {
@@ -416,38 +351,23 @@ interface Row {
 }
 
 function print(rows: Row[]) {
-	const format = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-	const table = [
+	printTable([
 		['scenario', 'setting', 'pass', 'ideal ms', 'node ms', 'ratio', 'target', 'failed', 'requests', '429s', 'peak MB', 'note'],
-		...rows.map(({ testCase, pass, measured, note }) => {
-			const ratio = testCase.idealMs ? measured.timeMs / testCase.idealMs : NaN;
-			const verdict =
-				Number.isFinite(ratio) && testCase.target_
-					? ratio <= Number(/[\d.]+/.exec(testCase.target_)![0]) && !measured.failed
-						? ' ok'
-						: ' MISS'
-					: '';
-			return [
-				testCase.scenario,
-				testCase.setting,
-				String(pass),
-				testCase.idealMs ? format(testCase.idealMs) : '—',
-				format(measured.timeMs),
-				Number.isFinite(ratio) ? `${ratio.toFixed(3)}${verdict}` : '—',
-				testCase.target_ ?? '',
-				format(measured.failed),
-				format(measured.requests),
-				format(measured.rateLimited),
-				format(measured.peakMb),
-				note,
-			];
-		}),
-	];
-	const widths = table[0].map((_, column) => Math.max(...table.map((cells) => [...cells[column]].length)));
-	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join(' | ')} |`;
-	console.log(line(table[0]));
-	console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-	for (const cells of table.slice(1)) console.log(line(cells));
+		...rows.map(({ testCase, pass, measured, note }) => [
+			testCase.scenario,
+			testCase.setting,
+			String(pass),
+			testCase.idealMs ? format(testCase.idealMs) : '—',
+			format(measured.timeMs),
+			ratioCell(testCase.idealMs ? measured.timeMs / testCase.idealMs : NaN, testCase.target_, measured.failed),
+			testCase.target_ ?? '',
+			format(measured.failed),
+			format(measured.requests),
+			format(measured.rateLimited),
+			format(measured.peakMb),
+			note,
+		]),
+	]);
 }
 
 function printComparisons(rows: Row[], passes: number) {

@@ -55,12 +55,15 @@ function n8nBaseEnv(): NodeJS.ProcessEnv {
 	return baseEnv;
 }
 
-export async function freePort(): Promise<number> {
+/** `preferred` if nothing listens on it, else (or when it is 0) any free port. */
+export async function freePort(preferred = 0): Promise<number> {
 	return await new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
+		server.on('error', (error: NodeJS.ErrnoException) =>
+			preferred && error.code === 'EADDRINUSE' ? resolve(freePort()) : reject(error),
+		);
+		server.listen(preferred, '127.0.0.1', () => {
 			const { port } = server.address() as net.AddressInfo;
 			server.close(() => resolve(port));
 		});

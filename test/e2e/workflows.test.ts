@@ -20,7 +20,8 @@ import {
 	RestSession,
 	VERIFY_TYPE,
 } from './n8n';
-import { code, FROM_ITEM, ifTrue, manualTrigger, noOp, set, verify, workflow } from './workflows';
+import { FROM_ITEM } from '../support/identities';
+import { code, ifTrue, manualTrigger, noOp, set, verify, workflow } from './workflows';
 
 const GOOD_TOKEN = 'e2e-good-token-8d41f0b2';
 const UNKNOWN_TOKEN = 'e2e-unknown-token-27c9ae';

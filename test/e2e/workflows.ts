@@ -91,12 +91,6 @@ export function verify(name: string, credential: CredentialRef, parameters: Para
 	});
 }
 
-/** The three fields read from the incoming item, as users map them. */
-export const FROM_ITEM = {
-	name: '={{ $json.name }}',
-	phone: '={{ $json.phone }}',
-	idCard: '={{ $json.idCard }}',
-};
 
 /**
  * A workflow from nodes and edges: `[from, to]` connects output 0 to input 0, `[from, to, output]` another

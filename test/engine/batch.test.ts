@@ -7,11 +7,10 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { runVerify } from '../support/engine';
 import type { GeneratedIdentity } from '../support/identities';
-import { expectedResult, generateIdentities, resultByLastDigit } from '../support/identities';
+import { expectedResult, FROM_ITEM, generateIdentities, resultByLastDigit } from '../support/identities';
 import type { MockOptions, MockProvider, RecordedRequest } from '../support/mockProvider';
 import { DEFAULT_TOKEN, plannedFaults, startMockProvider, tripleKey } from '../support/mockProvider';
 
-const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
 /** Unlimited pace: these tests are about what the mock does, not about the default pacing. */
 const FAST = { concurrency: 20, maxRequestsPerSecond: 0 };
 

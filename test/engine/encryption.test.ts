@@ -8,6 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRun } from '../support/engine';
 import { runVerify } from '../support/engine';
+import { FROM_ITEM } from '../support/identities';
 import type { MockProvider, RecordedRequest } from '../support/mockProvider';
 import { DEFAULT_TOKEN, startMockProvider } from '../support/mockProvider';
 
@@ -29,14 +30,8 @@ afterAll(async () => {
 	await mock.close();
 });
 
-const FIELDS_FROM_ITEM = {
-	name: '={{ $json.name }}',
-	phone: '={{ $json.phone }}',
-	idCard: '={{ $json.idCard }}',
-};
-
 async function verify(options: INodeParameters, items: IDataObject[], onError?: 'continueRegularOutput'): Promise<WorkflowRun> {
-	const parameters: INodeParameters = { ...FIELDS_FROM_ITEM, options };
+	const parameters: INodeParameters = { ...FROM_ITEM, options };
 	// Each run starts with an empty request log, which the tests of that run then read.
 	mock.reset();
 	return await runVerify({

@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runVerify } from '../support/engine';
+import { FROM_ITEM } from '../support/identities';
 import type { MockProvider } from '../support/mockProvider';
 import { DEFAULT_TOKEN, startMockProvider } from '../support/mockProvider';
 import { SANDBOX_ERROR_PHONES } from '../support/sandboxIdentities';
@@ -23,7 +24,6 @@ afterAll(async () => await provider.close());
 beforeEach(() => provider.reset());
 
 const zhang = { name: '张三', phone: '13800138000', idCard: '11010519491231002X' };
-const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
 const NO_RETRY = { options: { maxRetries: 0 } };
 
 async function verify(

@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runVerify } from '../support/engine';
+import { FROM_ITEM } from '../support/identities';
 import type { MockProvider } from '../support/mockProvider';
 import { DEFAULT_TOKEN, startMockProvider, VERIFY_PATH } from '../support/mockProvider';
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
@@ -14,7 +15,6 @@ beforeAll(async () => (provider = await startMockProvider()));
 afterAll(async () => await provider.close());
 beforeEach(() => provider.reset());
 
-const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
 const person = (name: string) => {
 	const found = SANDBOX_IDENTITIES.find((p) => p.name === name);
 	if (!found) throw new Error(name);

@@ -13,6 +13,9 @@ export interface GeneratedIdentity {
 	idCard: string;
 }
 
+/** The node's three fields read from such an item by expression, the way users map them. */
+export const FROM_ITEM = { name: '={{ $json.name }}', phone: '={{ $json.phone }}', idCard: '={{ $json.idCard }}' };
+
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高'];
 const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰'];
 const PREFIXES = ['130', '131', '132', '133', '135', '136', '137', '138', '139'];
