@@ -1,5 +1,5 @@
 import {
-	FIELD_LABELS,
+	FIELD_NAMES,
 	idCardCheckCharacter,
 	InvalidIdentityError,
 	maskRawIdentity,
@@ -130,10 +130,13 @@ describe('validateIdCard', () => {
 
 	it('rejects every check character but the right one', () => {
 		const base = '11010519491231002';
-		const wrong = '0123456789'.split('').filter((c) => c !== 'X');
+		const right = idCardCheckCharacter(base);
+		const wrong = [...'0123456789X'].filter((c) => c !== right);
+		expect(wrong).toHaveLength(10);
 		for (const check of wrong) {
 			expect(invalid(() => validateIdCard(base + check, today)).code).toBe('idCard.checksum');
 		}
+		expect(() => validateIdCard(base + right, today)).not.toThrow();
 	});
 
 	it('rejects 30 February even with a correct checksum', () => {
@@ -386,7 +389,7 @@ describe('InvalidIdentityError', () => {
 
 	it('names the field and the rule and shows the ID number masked, never in full', () => {
 		const error = invalid(() => validateIdCard('110105194912310021'));
-		expect(error.message).toContain(FIELD_LABELS.idCard);
+		expect(error.message).toContain(FIELD_NAMES.idCard.label);
 		expect(error.message).toMatch(/checksum/i);
 		expect(error.message).toContain('110105**********21');
 		expect(error.message).not.toContain('110105194912310021');
