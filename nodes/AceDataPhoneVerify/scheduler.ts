@@ -3,17 +3,27 @@
  * paced to a rate, retries with back-off, and a whole-run slow-down when the service says "too many".
  * It knows nothing about HTTP: the caller's `adviseRetry` turns an error into advice.
  *
- * Two mechanisms, shared by all workers:
+ * Shared by all workers:
  * - pacing: `nextStart` is the earliest time the next attempt may start. A worker reserves it (moving it on by
  *   one gap) and sleeps until its slot; a worker that woke late pushes the next start back, so starts really are
  *   at least `1000 / rate` ms apart (a limiter at exactly the rate sees no bursts) and in order of asking.
- * - slow-down: a rate-limited failure lowers the rate; every `RATE_RECOVERY_MS` without one gives back a step
- *   towards the configured rate, so one stray 429 does not slow a long run to the end.
- * - pauses: a rate-limited failure sets `pausedUntil` and bumps `epoch`. Workers already sleeping towards a
- *   slot see the new epoch when they wake and queue again, so nobody starts before the pause is over.
- * With `failFast`, a task failing for good stops the run: no worker starts another attempt, and what is left
- * settles at once, without waiting for slots (a run that is going to fail should not pace through, or pay for,
- * its remaining items).
+ * - slow-down: a rate-limited failure lowers the rate to about what the service accepted from this run lately,
+ *   so runs that share one limit settle at their shares of it; every `RATE_RECOVERY_MS` without one gives back a
+ *   step towards the configured rate (or, unpaced, lifts the pace again), so one stray 429 does not slow a long
+ *   run to the end.
+ * - pauses: a rate-limited failure while nothing else gets through sets `pausedUntil` and bumps `epoch`. Workers
+ *   already sleeping towards a slot see the new epoch when they wake and queue again, so nobody starts before the
+ *   pause is over. A retry bumps `epoch` the same way to take the earliest free slot: it has waited already, and a
+ *   run with many workers may have slots reserved seconds ahead.
+ * - admission: an optional `admit` gate before every attempt (a budget of billed calls, say); a task it refuses
+ *   settles with `NotAdmittedError`.
+ * - halting: with `failFast`, a task failing for good halts the run, and so does the caller's `signal`. Nothing
+ *   new starts; workers asleep in a back-off, a pacing slot or the admission gate wake at once, and what is left
+ *   settles with `RunStoppedError` (a run that is going to fail should not pace through, or pay for, the rest).
+ *
+ * A rate-limited failure while the service is answering other tasks of the run is a lost race for a limit that
+ * is shared (several executions, one token) or passing: it slows the pace but pauses nobody, and it costs the task
+ * no retry, so runs sharing one limit all get through, together at about the pace the limit allows.
  *
  * Tasks may still be arriving while the first ones run (an async source): workers take them in order as they
  * come, so preparing the tasks and sending them overlap.
@@ -33,27 +43,40 @@ export interface SchedulerOptions {
 	concurrency: number;
 	/** Attempt starts per second, retries included; 0 = unlimited. */
 	maxRequestsPerSecond: number;
-	/** Extra attempts after the first. */
+	/** Extra attempts after the first that a task may use up by failing (see the note on rate limits above). */
 	maxRetries: number;
-	/**
-	 * Once a task has failed for good, start no new attempt (for callers that fail the whole run on the first
-	 * error): tasks that have not settled yet settle at once with a `RunStoppedError`, without waiting for a slot.
-	 */
+	/** Once a task has failed for good, halt the run (for callers that fail the whole run on the first error). */
 	failFast?: boolean;
+	/** Halts the run from outside (the execution was cancelled). */
+	signal?: AbortSignal;
 	adviseRetry: (error: unknown) => RetryAdvice;
+	/**
+	 * Asked before each attempt, before its pacing slot: resolve true to go ahead, false to settle the task with
+	 * `NotAdmittedError`. `signal` fires when the run halts, so a gate that waits can give up.
+	 */
+	admit?: (signal: AbortSignal) => Promise<boolean>;
 	/** Called after each task settles; `total` is undefined while the source is still producing tasks. */
 	onProgress?: (settled: number, total: number | undefined) => void;
-	sleep?: (ms: number) => Promise<void>;
+	/** Resolves after `ms`, or earlier when `signal` fires (it may then reject; that is ignored). */
+	sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 	now?: () => number;
 	/** Source of jitter, in [0, 1). */
 	random?: () => number;
 }
 
-/** The result of a task that never (or never again) started because the run stopped: see `failFast`. */
+/** The result of a task that never (or never again) started because the run halted. */
 export class RunStoppedError extends Error {
 	constructor() {
 		super('Not sent: the run stopped at an earlier error');
 		this.name = 'RunStoppedError';
+	}
+}
+
+/** The result of a task whose next attempt `admit` refused; `lastError` is what its previous attempt met. */
+export class NotAdmittedError extends Error {
+	constructor(readonly lastError: unknown) {
+		super('Not sent: the run refused another attempt');
+		this.name = 'NotAdmittedError';
 	}
 }
 
@@ -64,14 +87,22 @@ export type Settled<R> =
 /** Back-off before retry n is drawn from [ceiling / 2, ceiling] ("equal jitter"), ceiling = base · 2^(n-1). */
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 30_000;
-/** Each fresh rate-limit answer multiplies the pace by this... */
-export const RATE_LIMIT_SLOWDOWN = 0.75;
-/** ...but never below this many starts per second (unless the caller asked for less). */
+/**
+ * Each fresh rate-limit answer scales the pace by the share of this run's answers over the last
+ * `ACCEPTED_WINDOW_MS` that were not rate limited (what the service accepts of it, when other runs use the same
+ * limit), times a margin...
+ */
+export const ACCEPTED_WINDOW_MS = 2_000;
+export const ACCEPTED_RATE_MARGIN = 0.95;
+/** ...lowering it by at least this factor and at most by half... */
+export const RATE_LIMIT_SLOWDOWN = 0.9;
+export const MAX_RATE_LIMIT_SLOWDOWN = 0.5;
+/** ...and never below this many starts per second (unless the caller asked for less). */
 export const MIN_RATE_PER_SECOND = 1;
 /** After this long without a rate-limit answer, the pace rises by one step... */
-export const RATE_RECOVERY_MS = 5_000;
-/** ...of this share of the configured rate, up to the configured rate. */
-export const RATE_RECOVERY_STEP = 0.1;
+export const RATE_RECOVERY_MS = 1_000;
+/** ...of this share of the configured rate (or, unpaced, of the rate it was slowed from), up to that rate. */
+export const RATE_RECOVERY_STEP = 0.2;
 
 /** Tasks in arrival order; `take` hands out the next one, waiting while the source may still produce more. */
 class TaskFeed<T> {
@@ -108,19 +139,29 @@ class TaskFeed<T> {
 /**
  * Runs `run` for every task and resolves with one `Settled` per task, `results[i]` belonging to the i-th task.
  * A task's failure is a result, never a rejection. Only an exception thrown by the source or by a callback
- * (`adviseRetry`, `onProgress`) rejects, after the attempts already in flight have finished and no new ones
- * were started; an async source is then closed (its `return` runs).
+ * (`adviseRetry`, `admit`, `onProgress`) rejects, after the attempts already in flight have finished and no new
+ * ones were started; an async source is then closed (its `return` runs).
  */
 export async function runScheduled<T, R>(
 	source: Iterable<T> | AsyncIterable<T>,
 	run: (task: T, index: number) => Promise<R>,
 	options: SchedulerOptions,
 ): Promise<Array<Settled<R>>> {
-	const sleep = options.sleep ?? n8nSleep;
+	const sleep = options.sleep ?? defaultSleep;
 	const now = options.now ?? Date.now;
 	const random = options.random ?? Math.random;
 	const concurrency = Math.max(1, Math.floor(options.concurrency) || 1);
 	const maxRetries = Math.max(0, Math.floor(options.maxRetries) || 0);
+
+	// Halting: every wait ends early once the run halts.
+	const halt = new AbortController();
+	const halted = new Promise<void>((resolve) => halt.signal.addEventListener('abort', () => resolve(), { once: true }));
+	const stopRun = () => halt.abort();
+	if (options.signal?.aborted) stopRun();
+	options.signal?.addEventListener('abort', stopRun, { once: true });
+	const wait = async (ms: number) => {
+		if (ms > 0 && !halt.signal.aborted) await Promise.race([sleep(ms, halt.signal), halted]);
+	};
 
 	// Pacing
 	let rate = 0;
@@ -131,13 +172,17 @@ export async function runScheduled<T, R>(
 	};
 	const configured = options.maxRequestsPerSecond;
 	setRate(Number.isFinite(configured) && configured > 0 ? configured : 0);
+	/** The rate recovery climbs back to: the configured one, or for an unpaced run the one it was slowed from. */
+	let recoveryTarget = rate;
 	let nextStart = -Infinity;
 	let lastSlowdownAt = -Infinity;
 
 	/** Gives back a step of pace for each quiet recovery period since the last slow-down. */
 	function recoverRate(t: number) {
-		if (configured <= 0 || rate >= configured || t - lastSlowdownAt < RATE_RECOVERY_MS) return;
-		setRate(Math.min(configured, rate + configured * RATE_RECOVERY_STEP));
+		if (rate === 0 || rate >= recoveryTarget || t - lastSlowdownAt < RATE_RECOVERY_MS) return;
+		const step = recoveryTarget * RATE_RECOVERY_STEP;
+		// An unpaced run that has climbed back to where it was slowed from is unpaced again.
+		setRate(configured > 0 || rate + step < recoveryTarget ? Math.min(recoveryTarget, rate + step) : 0);
 		lastSlowdownAt = t;
 	}
 
@@ -150,29 +195,52 @@ export async function runScheduled<T, R>(
 	let firstStartAt = 0;
 	let lastStartAt = -Infinity;
 	let startCountAtSlowdown = 0;
+	/** Attempts answered without error: the run's progress, which decides whether a rate limit costs a retry. */
+	let succeeded = 0;
+	/** The answers of the last `ACCEPTED_WINDOW_MS`: when each came, and whether it was a rate limit. */
+	const recentAnswers: Array<{ at: number; limited: boolean }> = [];
 
-	// Set when a task fails for good and `failFast` is on.
-	let stopped = false;
+	function answered(limited: boolean) {
+		const t = now();
+		recentAnswers.push({ at: t, limited });
+		while (recentAnswers[0].at <= t - ACCEPTED_WINDOW_MS) recentAnswers.shift();
+	}
+
+	/** The share of this run's recent answers that were not rate limited. */
+	function acceptedShare(): number {
+		return recentAnswers.filter((answer) => !answer.limited).length / Math.max(1, recentAnswers.length);
+	}
 
 	/**
 	 * Waits for this worker's turn to start an attempt; returns the attempt's sequence number (1, 2, ...),
-	 * or 0 when the run has stopped.
+	 * or 0 when the run has halted.
 	 */
-	async function startAttempt(): Promise<number> {
+	async function startAttempt(retry: boolean): Promise<number> {
 		for (;;) {
-			if (stopped) return 0;
+			if (halt.signal.aborted) return 0;
 			const t = now();
 			recoverRate(t);
+			const earliest = Math.max(t, lastStartAt + gapMs, pausedUntil);
+			if (retry && nextStart > earliest) {
+				// A retry has waited already: it goes before the first attempts queued for later slots, which queue
+				// again behind it when they wake.
+				nextStart = earliest;
+				epoch++;
+			}
 			const slot = Math.max(t, nextStart, pausedUntil);
 			nextStart = slot + gapMs;
 			const reservedIn = epoch;
-			if (slot > t) await sleep(slot - t);
+			await wait(slot - t);
 			// A start before ours that woke late (a busy event loop) must not squeeze the gap after it.
-			for (let early = lastStartAt + gapMs - now(); early > 0 && epoch === reservedIn; early = lastStartAt + gapMs - now()) {
-				await sleep(early);
+			for (
+				let early = lastStartAt + gapMs - now();
+				early > 0 && epoch === reservedIn && !halt.signal.aborted;
+				early = lastStartAt + gapMs - now()
+			) {
+				await wait(early);
 			}
-			// A pause came while we slept: the slot is void, queue again.
-			if (epoch !== reservedIn || stopped) continue;
+			// A pause, or a retry, took our slot while we slept: queue again.
+			if (epoch !== reservedIn || halt.signal.aborted) continue;
 			lastStartAt = now();
 			nextStart = Math.max(nextStart, lastStartAt + gapMs);
 			if (startCount === 0) firstStartAt = lastStartAt;
@@ -180,36 +248,67 @@ export async function runScheduled<T, R>(
 		}
 	}
 
-	/** A rate-limited answer to attempt number `attempt`: stop every start for `waitMs`, and go slower. */
-	function rateLimited(attempt: number, waitMs: number) {
+	/**
+	 * A rate-limited answer to attempt number `attempt`: go slower, and stop every start for `pauseMs` (0 while
+	 * other tasks are being answered: the limit is shared or passing, and a slower pace is the answer to it).
+	 */
+	function rateLimited(attempt: number, pauseMs: number) {
 		const t = now();
 		// Answers to attempts started before the last slow-down were sent at the old pace: they are not news.
 		if (attempt > startCountAtSlowdown) {
 			startCountAtSlowdown = startCount;
-			const current = rate > 0 ? rate : startCount / Math.max(1, (t - firstStartAt) / 1000);
-			setRate(Math.max(Math.min(current, MIN_RATE_PER_SECOND), current * RATE_LIMIT_SLOWDOWN));
+			const observed = startCount / Math.max(1, (t - firstStartAt) / 1000);
+			if (rate === 0) recoveryTarget = observed;
+			const current = rate > 0 ? rate : observed;
+			const factor = Math.min(RATE_LIMIT_SLOWDOWN, Math.max(MAX_RATE_LIMIT_SLOWDOWN, acceptedShare() * ACCEPTED_RATE_MARGIN));
+			setRate(Math.max(Math.min(current, MIN_RATE_PER_SECOND), current * factor));
 		}
-		lastSlowdownAt = t;
-		pausedUntil = Math.max(pausedUntil, t + waitMs);
-		nextStart = Math.max(pausedUntil, lastStartAt + gapMs);
-		epoch++;
+		if (pauseMs > 0) {
+			pausedUntil = Math.max(pausedUntil, t + pauseMs);
+			epoch++;
+		}
+		// Quiet time counts from when requests go again: a pause says nothing about the pace.
+		lastSlowdownAt = Math.max(t, pausedUntil);
+		nextStart = Math.max(nextStart, pausedUntil, lastStartAt + gapMs);
 	}
 
 	async function settle(index: number): Promise<Settled<R>> {
-		for (let attempts = 1; ; attempts++) {
-			const attempt = await startAttempt();
-			if (attempt === 0) return { ok: false, error: new RunStoppedError(), attempts: attempts - 1 };
+		let attempts = 0;
+		let failures = 0;
+		let lastError: unknown;
+		/** The run's progress when this task's previous attempt started. */
+		let progressAtPrevious: number | undefined;
+		for (;;) {
+			if (halt.signal.aborted) return { ok: false, error: new RunStoppedError(), attempts };
+			if (options.admit && !(await options.admit(halt.signal))) {
+				const error = halt.signal.aborted ? new RunStoppedError() : new NotAdmittedError(lastError);
+				return { ok: false, error, attempts };
+			}
+			const attempt = await startAttempt(attempts > 0);
+			if (attempt === 0) return { ok: false, error: new RunStoppedError(), attempts };
+			attempts++;
+			const progressAtStart = succeeded;
 			try {
-				return { ok: true, value: await run(feed.tasks[index], index), attempts };
+				const value = await run(feed.tasks[index], index);
+				succeeded++;
+				answered(false);
+				return { ok: true, value, attempts };
 			} catch (error) {
+				lastError = error;
 				const advice = options.adviseRetry(error);
-				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(attempts, random));
-				if (advice.rateLimited) rateLimited(attempt, waitMs);
-				if (!advice.retry || attempts > maxRetries) {
-					if (options.failFast) stopped = true;
+				if (advice.rateLimited) answered(true);
+				// Rate limited while the service answered others (since this task's previous attempt, or during this
+				// one): a lost race for capacity, not a failure.
+				const lostRace = advice.rateLimited === true && succeeded > (progressAtPrevious ?? progressAtStart);
+				progressAtPrevious = progressAtStart;
+				if (!lostRace) failures++;
+				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(Math.max(1, failures), random));
+				if (advice.rateLimited) rateLimited(attempt, lostRace ? 0 : waitMs);
+				if (!advice.retry || failures > maxRetries) {
+					if (options.failFast) stopRun();
 					return { ok: false, error, attempts };
 				}
-				await sleep(waitMs);
+				await wait(waitMs);
 			}
 		}
 	}
@@ -241,13 +340,24 @@ export async function runScheduled<T, R>(
 				options.onProgress?.(settled, feed.total);
 			} catch (error) {
 				broken ??= { error };
+				stopRun();
 			}
 		}
 	}
 
-	await Promise.all([fill(), ...Array.from({ length: concurrency }, worker)]);
+	try {
+		await Promise.all([fill(), ...Array.from({ length: concurrency }, worker)]);
+	} finally {
+		options.signal?.removeEventListener('abort', stopRun);
+		stopRun();
+	}
 	if (broken) throw broken.error;
 	return results;
+}
+
+/** n8n's sleep, ended early by the signal where the n8n in use supports that (the race above covers the rest). */
+async function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+	await n8nSleep(ms, signal);
 }
 
 function backoffMs(retry: number, random: () => number): number {

@@ -1,5 +1,7 @@
 import {
 	BACKOFF_BASE_MS,
+	NotAdmittedError,
+	RATE_RECOVERY_MS,
 	RunStoppedError,
 	runScheduled,
 	type RetryAdvice,
@@ -378,8 +380,11 @@ describe('runScheduled', () => {
 		// Paced at 20/s before; nothing from any worker during the pause.
 		before.slice(1).forEach((s, i) => expect(s - before[i]).toBe(50));
 		expect(after[0]).toBe(refusedAt + 2_000);
-		// After it: 20 × 0.75 = 15/s, one start every 67 ms.
-		after.slice(1).forEach((s, i) => expect(s - after[i]).toBe(67));
+		// After it, for a recovery period: 10 of the last 11 answers were accepted, so 20 × 10/11 × 0.95 = 17.3/s,
+		// one start every 58 ms. Then a step back up (+4/s) to 20/s.
+		const slowed = after.filter((s) => s < refusedAt + 2_000 + RATE_RECOVERY_MS);
+		slowed.slice(1).forEach((s, i) => expect(s - slowed[i]).toBe(58));
+		expect(after.slice(-3).map((s, i, last) => (i ? s - last[i - 1] : 50))).toEqual([50, 50, 50]);
 		expect(rec.startsOf(10)[1]).toBeGreaterThanOrEqual(refusedAt + 2_000);
 	});
 
@@ -396,9 +401,10 @@ describe('runScheduled', () => {
 		const gaps = rec.starts().slice(1).map((s, i) => s - rec.starts()[i]);
 		const refusedAt = rec.attempts.find((a) => a.index === 5)!.end!;
 		const gapsFrom = (t: number) => gaps.filter((_, i) => rec.starts()[i] >= t);
-		// 15/s right after the pause, then 17/s, 19/s and 20/s, a step per RATE_RECOVERY_MS without a 429.
-		expect(gapsFrom(refusedAt + 1_000).slice(0, 5)).toEqual([67, 67, 67, 67, 67]);
-		expect(new Set(gapsFrom(refusedAt + 1_000))).toEqual(new Set([67, 59, 53, 50]));
+		// 5 of the last 6 answers accepted: 20 × 5/6 × 0.95 = 15.8/s right after the pause, then 19.8/s and 20/s,
+		// a step of a fifth of the configured rate per RATE_RECOVERY_MS without a 429.
+		expect(gapsFrom(refusedAt + 1_000).slice(0, 5)).toEqual([64, 64, 64, 64, 64]);
+		expect(new Set(gapsFrom(refusedAt + 1_000))).toEqual(new Set([64, 51, 50]));
 		expect(gaps.slice(-10)).toEqual(Array(10).fill(50));
 		expect(busiestSecond(rec.starts())).toBeLessThanOrEqual(20);
 	});
@@ -440,8 +446,11 @@ describe('runScheduled', () => {
 				options(clock, { concurrency: 5, maxRequestsPerSecond: 20 }),
 			),
 		);
-		const after = rec.starts().filter((s) => s >= 1_300);
-		after.slice(1).forEach((s, i) => expect(s - after[i]).toBe(67));
+		// The last refusal (at 500) ends the pause at 1500. Nothing had been answered, so the pace halves, once:
+		// 10/s, 100 ms apart, for a recovery period.
+		const after = rec.starts().filter((s) => s >= 1_500 && s < 1_500 + RATE_RECOVERY_MS);
+		expect(after[0]).toBe(1_500);
+		after.slice(1).forEach((s, i) => expect(s - after[i]).toBe(100));
 	});
 
 	it('keeps slowing down while 429s keep coming, but not below 1 per second', async () => {
@@ -453,13 +462,13 @@ describe('runScheduled', () => {
 				rec.wrap(async () => {
 					throw new Retryable({ rateLimited: true, retryAfterMs: 1 });
 				}),
-				options(clock, { concurrency: 1, maxRequestsPerSecond: 2, maxRetries: 0, random: () => 0 }),
+				options(clock, { concurrency: 1, maxRequestsPerSecond: 8, maxRetries: 0, random: () => 0 }),
 			),
 		);
 		const starts = rec.starts();
 		const gaps = starts.slice(1).map((s, i) => s - starts[i]);
-		// 2/s → 1.5/s (667 ms) → 1.125/s (889 ms) → 1/s floor (1000 ms).
-		expect(gaps).toEqual([667, 889, ...gaps.slice(2).map(() => 1_000)]);
+		// Nothing is accepted, so each refusal halves the pace: 8/s → 4/s (250 ms) → 2/s (500 ms) → 1/s floor.
+		expect(gaps).toEqual([250, 500, ...gaps.slice(2).map(() => 1_000)]);
 		expect(gaps).toHaveLength(19);
 	});
 
@@ -477,27 +486,34 @@ describe('runScheduled', () => {
 			),
 		);
 		expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
-		// Task 1 started with task 0; everything after the refusal at t=10 waits for t=3010, then goes on at
-		// 0.75 × the rate seen so far (2 starts within the first second): 1.5/s, one start every 667 ms.
-		expect(rec.starts()).toEqual([0, 0, 3_010, 3_677, 4_344, 5_011]);
+		// Task 1 started with task 0; everything after the refusal at t=10 waits for t=3010, then goes on at half
+		// the rate seen so far (2 starts within the first second; nothing accepted yet): 1/s.
+		expect(rec.starts()).toEqual([0, 0, 3_010, 4_010, 5_010, 6_010]);
 	});
 
-	it('with no rate limit, a 429 introduces a pace below the rate observed so far', async () => {
+	it('with no rate limit, a 429 introduces a pace below the rate observed so far, which climbs back to unpaced', async () => {
 		const clock = virtualClock();
 		const rec = recorder(clock);
 		await clock.drive(
 			runScheduled(
-				range(400),
+				range(800),
 				// 4 in flight, 100 ms each: 40 starts per second until task 200 is refused at t = 5100.
 				rec.wrap(refusedOnce(clock, { refused: 200, latencyMs: 100, retryAfterMs: 1_000 })),
 				options(clock, { concurrency: 4 }),
 			),
 		);
-		const after = rec.starts().filter((s) => s > 5_100);
-		expect(after[0]).toBe(6_100);
-		// Observed: 204 starts in 5.1 s = 40/s; × 0.75 = 30/s → 34 ms apart.
-		after.slice(1).forEach((s, i) => expect(s - after[i]).toBeGreaterThanOrEqual(34));
-		expect(after[1] - after[0]).toBe(34);
+		const starts = rec.starts();
+		const after = starts.filter((s) => s > 5_100);
+		// Tasks 197-199 were answered while task 200 was in flight: its refusal was a lost race, so nobody pauses.
+		// Observed: 204 starts in 5.1 s = 40/s; 80 of the last 81 answers accepted, so the pace falls by the least
+		// step, × 0.9: 36/s, 28 ms apart, for a whole recovery period.
+		expect(after[0]).toBe(5_128);
+		const slowed = after.filter((s) => s < 5_100 + RATE_RECOVERY_MS);
+		slowed.slice(1).forEach((s, i) => expect(s - slowed[i]).toBeGreaterThanOrEqual(28));
+		// Then a fifth of the observed 40/s comes back every second without a 429, until the run is unpaced again:
+		// in its last second, 4 in flight at 100 ms make 40 starts again.
+		const end = starts[starts.length - 1];
+		expect(starts.filter((s) => s > end - 1_000).length).toBeGreaterThanOrEqual(39);
 	});
 
 	it('does not sleep at all when the rate is unlimited and nothing fails (10,000 tasks)', async () => {
@@ -582,12 +598,148 @@ describe('runScheduled', () => {
 			{ ok: false, error: expect.any(Fatal), attempts: 1 },
 		]);
 		expect(results.slice(4)).toEqual(range(16).map(() => ({ ok: false, error: expect.any(RunStoppedError), attempts: 0 })));
-		expect(clock.now()).toBeLessThanOrEqual(400);
+		// Task 0 was asleep in its back-off until 385, task 4 in its pacing slot until 400: both woke at 310.
+		expect(clock.now()).toBe(310);
 
 		// Without it, every other task still runs.
 		const other = virtualClock();
 		const all = await other.drive(runScheduled(range(20), body(other), options(other, { concurrency: 3, maxRequestsPerSecond: 10 })));
 		expect(all.map((result) => result.ok)).toEqual(range(20).map((i) => i !== 0 && i !== 3));
+	});
+
+	it('with failFast, a worker asleep in a long Retry-After wakes at once when another task fails for good', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const results = await clock.drive(
+			runScheduled(
+				range(2),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(i === 0 ? 10 : 1_000);
+					if (i === 0) throw new Retryable({ retryAfterMs: 60_000 });
+					throw new Fatal('permanent');
+				}),
+				options(clock, { concurrency: 2, failFast: true }),
+			),
+		);
+		expect(results.map((result) => !result.ok && result.error)).toEqual([expect.any(RunStoppedError), expect.any(Fatal)]);
+		expect(clock.now()).toBe(1_000);
+	});
+
+	it("halts when the caller's signal fires: nothing new starts, sleepers wake, the rest settle as stopped", async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		const cancel = new AbortController();
+		const run = runScheduled(
+			range(10),
+			rec.wrap(async (i: number) => {
+				await clock.sleep(50);
+				if (i === 2) cancel.abort();
+				return i;
+			}),
+			options(clock, { concurrency: 1, maxRequestsPerSecond: 5, signal: cancel.signal }),
+		);
+		const results = await clock.drive(run);
+		// 200 ms apart: tasks 0, 1, 2 start at 0, 200, 400; task 2 cancels at 450, while task 3 waits for 600.
+		expect(rec.starts()).toEqual([0, 200, 400]);
+		expect(results.map((result) => result.ok)).toEqual([true, true, true, ...range(7).map(() => false)]);
+		expect(results.slice(3).every((result) => !result.ok && result.error instanceof RunStoppedError)).toBe(true);
+		expect(clock.now()).toBe(450);
+	});
+
+	it('asks `admit` before every attempt, retries included; a refusal settles the task as not admitted', async () => {
+		const clock = virtualClock();
+		let asked = 0;
+		let failedOnce = false;
+		const results = await clock.drive(
+			runScheduled(
+				range(3),
+				async (i: number) => {
+					await clock.sleep(10);
+					if (i === 0 && !failedOnce) {
+						failedOnce = true;
+						throw new Retryable();
+					}
+					return i;
+				},
+				// Three attempts may go: task 0 twice (a retry), task 1 once; task 2 is refused.
+				options(clock, { concurrency: 1, admit: async () => ++asked <= 3 }),
+			),
+		);
+		expect(asked).toBe(4);
+		expect(results[0]).toEqual({ ok: true, value: 0, attempts: 2 });
+		expect(results[1]).toEqual({ ok: true, value: 1, attempts: 1 });
+		expect(results[2]).toEqual({ ok: false, error: expect.any(NotAdmittedError), attempts: 0 });
+	});
+
+	it('gives a waiting `admit` the halt signal, so it can stop waiting', async () => {
+		const clock = virtualClock();
+		let admitted = 0;
+		const results = await clock.drive(
+			runScheduled(
+				range(3),
+				async (i: number) => {
+					await clock.sleep(10);
+					if (i === 0) throw new Fatal('permanent');
+					return i;
+				},
+				options(clock, {
+					concurrency: 2,
+					failFast: true,
+					// The first task gets in; the others wait for a place that only a halt ends.
+					admit: async (signal) => {
+						if (!admitted++) return true;
+						await new Promise((resolve) => signal.addEventListener('abort', resolve));
+						return false;
+					},
+				}),
+			),
+		);
+		expect(results.map((result) => !result.ok && result.error)).toEqual([
+			expect.any(Fatal),
+			expect.any(RunStoppedError),
+			expect.any(RunStoppedError),
+		]);
+		expect(clock.now()).toBe(10);
+	});
+
+	it('lets two runs that share one rate limit both get through: a 429 while others are answered costs no retry', async () => {
+		const clock = virtualClock();
+		// The service: 10 requests a second, no burst, 300 ms per answer, a 429 with Retry-After 1 s beyond that.
+		const bucket = { tokens: 10, at: 0 };
+		let refused = 0;
+		const service = async (i: number) => {
+			bucket.tokens = Math.min(10, bucket.tokens + ((clock.now() - bucket.at) / 1000) * 10);
+			bucket.at = clock.now();
+			await clock.sleep(300);
+			if (bucket.tokens < 1) {
+				refused++;
+				throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
+			}
+			bucket.tokens -= 1;
+			return i;
+		};
+		// Each run paces itself at the service's full rate, so together they ask for twice what it allows.
+		const run = () => runScheduled(range(50), service, options(clock, { concurrency: 5, maxRequestsPerSecond: 10, maxRetries: 1 }));
+		const [first, second] = await clock.drive(Promise.all([run(), run()]));
+		expect(refused).toBeGreaterThan(0);
+		expect([...first, ...second].filter((result) => !result.ok)).toEqual([]);
+		// 100 answers at 10 a second: 10 s at best.
+		expect(clock.now()).toBeLessThan(1.5 * 10_000);
+	});
+
+	it('counts 429s against the retries once nothing gets through', async () => {
+		const other = virtualClock();
+		const refusing = await other.drive(
+			runScheduled(
+				range(3),
+				async () => {
+					await other.sleep(100);
+					throw new Retryable({ rateLimited: true, retryAfterMs: 200 });
+				},
+				options(other, { concurrency: 3, maxRetries: 2 }),
+			),
+		);
+		expect(refusing.map((result) => result.attempts)).toEqual([3, 3, 3]);
 	});
 
 	it('treats odd option values sensibly', async () => {
