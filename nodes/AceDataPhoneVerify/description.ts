@@ -1,19 +1,210 @@
-/** The node's parameters: names here are a public contract (saved workflows refer to them). */
-import type { INodeProperties } from 'n8n-workflow';
+/**
+ * The node's parameters. Names are a public contract (saved workflows refer to them); display names, order and
+ * display conditions are for people. Version 2 puts the encryption settings beside the fields, shown when they
+ * apply; version 1 keeps them in Options, where workflows saved with it have them.
+ */
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 export const OUTPUT_NAMES = ['Match', 'Mismatch', 'Not Verified'] as const;
 
-/** The three fields, for the options that pick some of them (which to encrypt, which are encrypted). */
+/** One output, or the three routed ones when "Route by Result" is on. */
+export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{ $parameter.routeByResult ? ${JSON.stringify(
+	OUTPUT_NAMES.map((displayName) => ({ type: 'main', displayName })),
+)} : ["main"] }}`;
+
+const VERSION_1: IDisplayOptions['show'] = { '@version': [1] };
+const FROM_VERSION_2: IDisplayOptions['show'] = { '@version': [{ _cnd: { gte: 2 } }] };
+
+/** The three fields, for the settings that pick some of them (which to encrypt, which are encrypted). */
 const IDENTITY_FIELD_CHOICES = [
 	{ name: 'Name', value: 'name' },
 	{ name: 'Mobile Number', value: 'phone' },
 	{ name: 'ID Card Number', value: 'idCard' },
 ];
 
-/** One output, or the three routed ones when "Route by Result" is on. */
-export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{ $parameter.routeByResult ? ${JSON.stringify(
-	OUTPUT_NAMES.map((displayName) => ({ type: 'main', displayName })),
-)} : ["main"] }}`;
+/**
+ * The encryption settings, with the condition each version shows them under. In version 1 they sit in Options, so
+ * the mode is a sibling there; from version 2 on they are top-level parameters.
+ */
+function encryptionSettings(show: IDisplayOptions['show']): INodeProperties[] {
+	const when = (mode: string): IDisplayOptions => ({ show: { ...show, encryption: [mode] } });
+	return [
+		{
+			displayName: 'Encryption',
+			name: 'encryption',
+			type: 'options',
+			default: 'none',
+			displayOptions: { show },
+			options: [
+				{ name: 'None', value: 'none', description: 'Send the fields as plain text over HTTPS' },
+				{
+					name: 'Encrypt Before Sending',
+					value: 'local',
+					description:
+						'Encrypt the chosen fields in n8n with AES-256-CBC and wrap the key with the provider’s RSA public key',
+				},
+				{
+					name: 'Already Encrypted',
+					value: 'preEncrypted',
+					description: 'The fields arrive encrypted from upstream: send them with their key blob and IV as given',
+				},
+			],
+			description: 'Whether the personal data is sent encrypted, so that no plain text crosses the wire',
+		},
+		{
+			displayName: 'Public Key',
+			name: 'publicKey',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			displayOptions: when('local'),
+			default: '',
+			placeholder: '-----BEGIN PUBLIC KEY-----',
+			description:
+				'The provider’s RSA public key (PEM, at least 2048 bits) that wraps the data key; pasted on one line is fine',
+		},
+		{
+			displayName: 'Encrypt Fields',
+			name: 'encryptFields',
+			type: 'multiOptions',
+			displayOptions: when('local'),
+			options: IDENTITY_FIELD_CHOICES,
+			default: ['name', 'phone', 'idCard'],
+			description: 'Which fields to encrypt before sending',
+		},
+		{
+			displayName: 'Encrypted Fields',
+			name: 'encryptList',
+			type: 'multiOptions',
+			displayOptions: when('preEncrypted'),
+			options: IDENTITY_FIELD_CHOICES,
+			default: [],
+			description: 'Which of the three fields already hold ciphertext (local checks skip them)',
+		},
+		{
+			displayName: 'Key Blob',
+			name: 'ciphertextBlob',
+			type: 'string',
+			typeOptions: { password: true },
+			displayOptions: when('preEncrypted'),
+			default: '',
+			description: 'Base64 of the AES data key wrapped with the provider’s RSA public key (ciphertext_blob)',
+		},
+		{
+			displayName: 'IV',
+			name: 'iv',
+			type: 'string',
+			displayOptions: when('preEncrypted'),
+			default: '',
+			description: 'Base64 of the 16-byte AES initial vector used for the encrypted fields',
+		},
+	];
+}
+
+/**
+ * Options in the order people look for them — what it may cost, how items are checked, what the output holds,
+ * how fast requests go — not the alphabet. Version 1's encryption settings come last, shown in that version only.
+ */
+const OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Max Billed Calls',
+		name: 'maxBilledCalls',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description:
+			'Never more billed calls than this in one execution (earlier runs of this node in it, as in a loop or an AI agent’s calls, count too). A request starts only while billed calls plus requests in flight stay under the cap; items left unsent get status budget_reached. 0 means no cap.',
+	},
+	{
+		displayName: 'Dry Run (Send Nothing)',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to read, check and de-duplicate every item as a real run would, and send nothing: items get status dry_run, and wouldSend is true for each one a real run would send (and could bill)',
+	},
+	{
+		displayName: 'Validate Input',
+		name: 'validateInput',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to check name, mobile number and ID number locally and never call the API (or pay) for an invalid item',
+	},
+	{
+		displayName: 'Skip Duplicates',
+		name: 'skipDuplicates',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether identical name, number and ID in one run are sent once; the copies get the same result with cached true and are not billed again',
+	},
+	{
+		displayName: 'Keep Input Fields',
+		name: 'keepInputFields',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to keep the input item’s fields in the output, unmasked (the verification fields win on a name clash)',
+	},
+	{
+		displayName: 'Mask Input in Output',
+		name: 'maskInput',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the input echo in the output is masked (e.g. 138****5678)',
+	},
+	{
+		displayName: 'Include Raw Response',
+		name: 'includeRawResponse',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to add the provider’s JSON answer as raw',
+	},
+	{
+		displayName: 'Max Requests per Second',
+		name: 'maxRequestsPerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 20,
+		description:
+			'Pace of new requests (the provider allows about 20 per second); 0 means unlimited. A rate-limit answer lowers the pace, which climbs back once they stop.',
+	},
+	{
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 100 },
+		default: 0,
+		description:
+			'How many requests may be in flight at once. 0 means automatic: enough to keep the pace with answers as slow as 4 seconds (80 at 20 per second), or 10 when the pace is unlimited.',
+	},
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10 },
+		default: 3,
+		description:
+			'Retries after a server error or a failed connection (a rate limit costs none while other requests get through); an answered verification is never sent twice',
+	},
+	{
+		displayName: 'Retry When a Reply Is Lost',
+		name: 'retryLostReplies',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to send a request again when its connection broke or timed out after it was sent. The provider may have answered and billed it, so this can bill twice (attempts shows it); off, the item ends with error code reply_lost.',
+	},
+	{
+		displayName: 'Timeout',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1000 },
+		default: 30000,
+		description: 'How long to wait for each answer, in milliseconds',
+	},
+	...encryptionSettings(VERSION_1),
+];
 
 export const properties: INodeProperties[] = [
 	{
@@ -49,10 +240,23 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		default: 'default',
 		options: [
-			{ name: 'Provider Default', value: 'default', description: 'Let the provider choose (the short check)' },
-			{ name: 'Short', value: 'short', description: 'Consistent or not' },
-			{ name: 'Long', value: 'long', description: 'On a mismatch, also says which element does not match' },
+			{
+				name: 'Provider Default (Short Check)',
+				value: 'default',
+				description: 'Sends no mode and lets the provider choose; it runs the short check',
+			},
+			{
+				name: 'Short: Match or Mismatch',
+				value: 'short',
+				description: 'Says whether the three belong together',
+			},
+			{
+				name: 'Detailed: Also Which Element Differs',
+				value: 'long',
+				description: 'On a mismatch, Result Detail also says which element does not match',
+			},
 		],
+		description: 'How much the answer says about a mismatch',
 	},
 	{
 		displayName: 'Route by Result',
@@ -61,155 +265,15 @@ export const properties: INodeProperties[] = [
 		default: false,
 		// An AI agent reads only the first output: as a tool the node keeps a single one.
 		displayOptions: { hide: { '@tool': [true] } },
-		description:
-			'Whether to send items to three outputs (Match, Mismatch, Not Verified) instead of one',
+		description: 'Whether to send items to three outputs (Match, Mismatch, Not Verified) instead of one',
 	},
+	...encryptionSettings(FROM_VERSION_2),
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 50 },
-				default: 5,
-				description: 'How many requests may be in flight at once',
-			},
-			{
-				displayName: 'Encrypt Fields',
-				name: 'encryptFields',
-				type: 'multiOptions',
-				displayOptions: { show: { encryption: ['local'] } },
-				options: IDENTITY_FIELD_CHOICES,
-				default: ['name', 'phone', 'idCard'],
-				description: 'Which fields to encrypt before sending',
-			},
-			{
-				displayName: 'Encrypted Fields',
-				name: 'encryptList',
-				type: 'multiOptions',
-				displayOptions: { show: { encryption: ['preEncrypted'] } },
-				options: IDENTITY_FIELD_CHOICES,
-				default: [],
-				description: 'Which of the three fields already hold ciphertext',
-			},
-			{
-				displayName: 'Encryption',
-				name: 'encryption',
-				type: 'options',
-				default: 'none',
-				options: [
-					{ name: 'None', value: 'none', description: 'Send the fields as plain text over HTTPS' },
-					{
-						// The brand is written n8n; title case would print it N8n.
-						// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
-						name: 'Encrypt in n8n',
-						value: 'local',
-						description: 'Encrypt the fields with AES-256-CBC and wrap the key with the provider’s RSA public key',
-					},
-					{
-						name: 'Already Encrypted',
-						value: 'preEncrypted',
-						description: 'The fields are already encrypted: send them with their key blob and IV as given',
-					},
-				],
-				description: 'Whether the personal data is sent encrypted, so that no plain text crosses the wire',
-			},
-			{
-				displayName: 'Include Raw Response',
-				name: 'includeRawResponse',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the provider’s JSON answer as `raw`',
-			},
-			{
-				displayName: 'IV',
-				name: 'iv',
-				type: 'string',
-				displayOptions: { show: { encryption: ['preEncrypted'] } },
-				default: '',
-				description: 'Base64 of the 16-byte AES initial vector used for the encrypted fields',
-			},
-			{
-				displayName: 'Keep Input Fields',
-				name: 'keepInputFields',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to keep the input item’s fields in the output (the verification fields win on a name clash)',
-			},
-			{
-				displayName: 'Key Blob',
-				name: 'ciphertextBlob',
-				type: 'string',
-				typeOptions: { password: true },
-				displayOptions: { show: { encryption: ['preEncrypted'] } },
-				default: '',
-				description: 'Base64 of the AES data key wrapped with the provider’s RSA public key (ciphertext_blob)',
-			},
-			{
-				displayName: 'Mask Input in Output',
-				name: 'maskInput',
-				type: 'boolean',
-				default: true,
-				description: 'Whether the `input` echo in the output is masked (e.g. 138****5678)',
-			},
-			{
-				displayName: 'Max Requests per Second',
-				name: 'maxRequestsPerSecond',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 20,
-				description:
-					'Pace of new requests (the provider allows about 20 per second); 0 means unlimited. A rate-limit answer lowers the pace, which climbs back once they stop.',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 3,
-				description:
-					'Retries after a rate limit, a server error or a connection failure; an answered verification is never sent twice',
-			},
-			{
-				displayName: 'Public Key',
-				name: 'publicKey',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				displayOptions: { show: { encryption: ['local'] } },
-				default: '',
-				placeholder: '-----BEGIN PUBLIC KEY-----',
-				description: 'The provider’s RSA public key (PEM) that wraps the data key',
-			},
-			{
-				displayName: 'Skip Duplicates',
-				name: 'skipDuplicates',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether identical name, number and ID in one run are sent once; the copies get the same result with `cached: true`',
-			},
-			{
-				displayName: 'Timeout (Ms)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1000 },
-				default: 30000,
-				description: 'How long to wait for each answer. A timed-out request is not retried, as it may have been billed.',
-			},
-			{
-				displayName: 'Validate Input',
-				name: 'validateInput',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to check name, mobile number and ID number locally and never call the API (or pay) for an invalid item',
-			},
-		],
+		options: OPTIONS,
 	},
 ];

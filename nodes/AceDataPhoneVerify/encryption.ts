@@ -6,18 +6,8 @@
  */
 import * as crypto from 'node:crypto';
 
-import type { Identity, IdentityField } from './identity';
-
-export type ApiFieldName = 'name' | 'phone' | 'id_card';
-
-export const API_FIELD_NAMES: Readonly<Record<IdentityField, ApiFieldName>> = {
-	name: 'name',
-	phone: 'phone',
-	idCard: 'id_card',
-};
-
-/** The order the fields are listed in `encrypt_list`, whatever order the user picked them in. */
-const FIELD_ORDER: readonly IdentityField[] = ['name', 'phone', 'idCard'];
+import type { ApiFieldName, Identity, IdentityField } from './identity';
+import { FIELD_NAMES, IDENTITY_FIELDS } from './identity';
 
 const MIN_RSA_BITS = 2048;
 
@@ -62,13 +52,9 @@ export function loadPublicKey(pem: string): crypto.KeyObject {
 	const lines = body.match(/.{1,64}/g) ?? [];
 	const normalised = `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 
-	let key: crypto.KeyObject;
-	try {
-		key = crypto.createPublicKey({ key: normalised, format: 'pem' });
-	} catch {
+	const key = parsePublicKey(normalised);
+	if (!key) {
 		// The OpenSSL message is unhelpful to users and may quote the input; say what to do instead.
-		// This module knows no node to attach an n8n error to: settings.ts turns this into a NodeOperationError.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		throw new EncryptionConfigError(`The public key could not be read (damaged or incomplete PEM): ${PEM_HINT}.`);
 	}
 	if (key.asymmetricKeyType !== 'rsa') {
@@ -85,18 +71,17 @@ export function loadPublicKey(pem: string): crypto.KeyObject {
 	return key;
 }
 
-/**
- * Maps field choices ('name' | 'phone' | 'idCard', as in the node's encryptFields and the preEncrypted
- * encryptList options) to API names, de-duplicated and in the fixed order name, phone, id_card.
- */
-export function toEncryptList(fields: readonly string[]): ApiFieldName[] {
-	const unknown = fields.filter((f) => !(FIELD_ORDER as readonly string[]).includes(f));
-	if (unknown.length) {
-		throw new EncryptionConfigError(
-			`Unknown field(s) to encrypt: ${unknown.join(', ')}. Choose from Name, Mobile Number and ID Card Number.`,
-		);
+function parsePublicKey(pem: string): crypto.KeyObject | undefined {
+	try {
+		return crypto.createPublicKey({ key: pem, format: 'pem' });
+	} catch {
+		return undefined;
 	}
-	return FIELD_ORDER.filter((f) => fields.includes(f)).map((f) => API_FIELD_NAMES[f]);
+}
+
+/** The API names of the chosen fields, in API order whatever order they were picked in. */
+export function toEncryptList(fields: readonly IdentityField[]): ApiFieldName[] {
+	return IDENTITY_FIELDS.filter((field) => fields.includes(field)).map((field) => FIELD_NAMES[field].api);
 }
 
 export interface EncryptedPayload {
@@ -113,17 +98,12 @@ export function encryptIdentity(
 	publicKey: crypto.KeyObject,
 ): EncryptedPayload {
 	const encryptList = toEncryptList(fields);
-	if (!encryptList.length) {
-		throw new EncryptionConfigError(
-			'Local encryption is on but no field is chosen to encrypt: pick at least one under "Encrypt Fields", or set Encryption to None.',
-		);
-	}
 	// A fresh key and IV per request: reusing either would let equal values produce equal ciphertexts.
 	const key = crypto.randomBytes(32);
 	const iv = crypto.randomBytes(16);
 	const encrypted: Partial<Record<ApiFieldName, string>> = {};
-	for (const field of FIELD_ORDER) {
-		const apiName = API_FIELD_NAMES[field];
+	for (const field of IDENTITY_FIELDS) {
+		const apiName = FIELD_NAMES[field].api;
 		if (!encryptList.includes(apiName)) continue;
 		// createCipheriv pads with PKCS#7 by default; one cipher per field, all sharing the request's IV.
 		const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);

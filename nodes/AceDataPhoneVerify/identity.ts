@@ -5,17 +5,30 @@
  */
 import { maskIdentity, maskValue } from './masking';
 
-export type IdentityField = 'name' | 'phone' | 'idCard';
+/** The three elements in the order the API lists them (request body, `encrypt_list`). */
+export const IDENTITY_FIELDS = ['name', 'phone', 'idCard'] as const;
 
-export const IDENTITY_FIELDS: readonly IdentityField[] = ['name', 'phone', 'idCard'];
+export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 export type Identity = Record<IdentityField, string>;
 
-export const FIELD_LABELS: Readonly<Record<IdentityField, string>> = {
-	name: 'Name',
-	phone: 'Mobile Number',
-	idCard: 'ID Card Number',
+export type ApiFieldName = 'name' | 'phone' | 'id_card';
+
+/** Each field's name in the API and its label in the node's panel: the one map between the three namings. */
+export const FIELD_NAMES: Readonly<Record<IdentityField, { api: ApiFieldName; label: string }>> = {
+	name: { api: 'name', label: 'Name' },
+	phone: { api: 'phone', label: 'Mobile Number' },
+	idCard: { api: 'id_card', label: 'ID Card Number' },
 };
+
+/**
+ * A choice of fields (the encryption options), checked and put in API order. Returns the unknown names instead
+ * when there are any, for the caller to report against its own setting.
+ */
+export function chosenFields(values: readonly unknown[]): { fields: IdentityField[]; unknown: string[] } {
+	const unknown = values.filter((value) => !(IDENTITY_FIELDS as readonly unknown[]).includes(value)).map(String);
+	return { fields: IDENTITY_FIELDS.filter((field) => values.includes(field)), unknown };
+}
 
 /** A value the provider would reject; `rule` is stable and machine-readable (`idCard.checksum`). */
 export class InvalidIdentityError extends Error {
@@ -25,7 +38,7 @@ export class InvalidIdentityError extends Error {
 		readonly description: string,
 		readonly maskedValue: string,
 	) {
-		super(`Invalid ${FIELD_LABELS[field]}: ${description}${maskedValue ? ` (got "${maskedValue}")` : ''}`);
+		super(`Invalid ${FIELD_NAMES[field].label}: ${description}${maskedValue ? ` (got "${maskedValue}")` : ''}`);
 		this.name = 'InvalidIdentityError';
 	}
 

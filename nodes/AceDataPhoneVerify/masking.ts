@@ -4,6 +4,7 @@
  * phone its first 3 and last 4 digits, ID number its first 6 and last 2 characters.
  */
 import type { Identity, IdentityField } from './identity';
+import { IDENTITY_FIELDS } from './identity';
 
 export const ENCRYPTED_MARK = '[encrypted]';
 
@@ -40,4 +41,33 @@ export function maskIdentity(identity: Identity, encrypted: ReadonlySet<Identity
 		masked[field] = encrypted.has(field) ? ENCRYPTED_MARK : maskValue(field, identity[field]);
 	}
 	return masked;
+}
+
+/** Shaped like a mainland mobile number (optionally +86) or an 18-character ID number, not inside a longer run. */
+const MOBILE_NUMBER = /(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d{9}(?!\d)/g;
+const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+
+/**
+ * Masks personal data that came back from outside (a provider or gateway error that repeats what it was sent):
+ * the item's own values wherever they appear, and anything shaped like a mobile or ID number.
+ */
+export function scrubPersonalData(text: string, own: Partial<Identity>): string {
+	let scrubbed = text;
+	for (const field of IDENTITY_FIELDS) {
+		const value = own[field];
+		if (value) scrubbed = scrubbed.split(value).join(maskValue(field, value));
+	}
+	return scrubbed
+		.replace(ID_NUMBER, (id) => maskValue('idCard', id))
+		.replace(MOBILE_NUMBER, (phone) => maskValue('phone', phone.replace(/\D/g, '').slice(-11)));
+}
+
+/** `scrubPersonalData` on every string of a JSON value (an error body). */
+export function scrubJson<T>(value: T, own: Partial<Identity>): T {
+	if (typeof value === 'string') return scrubPersonalData(value, own) as T;
+	if (Array.isArray(value)) return value.map((entry) => scrubJson(entry, own)) as T;
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, scrubJson(entry, own)])) as T;
+	}
+	return value;
 }

@@ -2,15 +2,19 @@
  * Turns input items into requests: reads each item's parameters, validates and normalises locally, and decides
  * which request the item waits for (items with the same triple share one when duplicates are skipped).
  *
- * Reading parameters is n8n's expression work and costs up to a few milliseconds per item, so planning runs in
- * slices and gives the event loop a turn between them: requests already sent are answered, new ones start, and
- * n8n stays responsive during a long plan.
+ * Whatever goes wrong for one item while it is read (an expression that throws, a setting that cannot work, an
+ * invalid value) is that item's error: with Continue On Fail it becomes the item's error item and the others go
+ * on; without, planning stops there, before the run sends anything.
+ *
+ * Planning runs in slices and gives the event loop a turn between them: requests already sent are answered, new
+ * ones start, and n8n stays responsive during a long plan.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { Identity, IdentityField } from './identity';
 import { IDENTITY_FIELDS, InvalidIdentityError, maskRawIdentity, prepareIdentity } from './identity';
+import type { ItemParameters } from './itemParameters';
 import type { OutputContext } from './output';
 import type { RequestBody } from './requestBody';
 import { buildRequestBody } from './requestBody';
@@ -22,6 +26,8 @@ export interface PlannedRequest {
 	body: RequestBody;
 	timeout: number;
 	firstItem: number;
+	/** The item's plaintext values, to mask wherever the provider repeats them; undefined when masking is off. */
+	personalData: Partial<Identity> | undefined;
 }
 
 /** What became of one input item before any request: a request to wait for, or an error. */
@@ -42,15 +48,17 @@ export class Planner {
 	private readonly requestByKey = new Map<string, number>();
 
 	/**
-	 * @param continueOnFail false: an invalid item throws (and fails the run); true: it becomes an error item.
+	 * @param continueOnFail false: an item that fails to plan throws (and fails the run); true: it becomes an
+	 *   error item.
 	 */
 	constructor(
 		private readonly context: IExecuteFunctions,
+		private readonly parameters: ItemParameters,
 		private readonly inputItems: INodeExecutionData[],
 		private readonly skipDuplicates: boolean,
 		private readonly continueOnFail: boolean,
 	) {
-		this.settingsReader = new ItemSettingsReader(context);
+		this.settingsReader = new ItemSettingsReader(context, parameters);
 	}
 
 	/** Plans every item in input order, yielding each new request as soon as it is known. */
@@ -74,11 +82,12 @@ export class Planner {
 	}
 
 	private planItem(itemIndex: number) {
+		// Whatever could be read stays, for the masked echo of an error item.
 		const raw = {} as Record<IdentityField, unknown>;
-		for (const field of IDENTITY_FIELDS) raw[field] = this.context.getNodeParameter(field, itemIndex, '');
 		let encrypted = new Set<IdentityField>();
 		let keptFields: IDataObject | undefined;
 		try {
+			for (const field of IDENTITY_FIELDS) raw[field] = this.parameters.get(field, itemIndex, '');
 			const settings = this.settingsReader.read(itemIndex);
 			if (settings.encryption.mode === 'preEncrypted') encrypted = new Set(settings.encryption.fields);
 			keptFields = settings.keepInputFields ? this.inputItems[itemIndex].json : undefined;
@@ -91,35 +100,34 @@ export class Planner {
 			const cached = request !== undefined;
 			if (request === undefined) {
 				request = this.requests.length;
-				this.requestByKey.set(key, request);
 				this.requests.push({
 					body: buildRequestBody(identity, settings.verifyMode, settings.encryption),
 					timeout: settings.timeout,
 					firstItem: itemIndex,
+					personalData: settings.maskInput ? plainValues(identity, encrypted) : undefined,
 				});
+				this.requestByKey.set(key, request);
 			}
 			this.items.push({ kind: 'request', request, cached, settings, output });
-		} catch (error) {
-			const failure = this.asOperationError(error, itemIndex);
-			if (!this.continueOnFail) throw failure.error;
+		} catch (caught) {
+			const { error, code } = this.asItemError(caught, itemIndex);
+			if (!this.continueOnFail) throw error;
 			const maskedInput = maskRawIdentity(raw, encrypted);
-			const output = { input: maskedInput, maskedInput, keptFields };
-			this.items.push({ kind: 'error', error: failure.error, code: failure.code, output });
+			this.items.push({ kind: 'error', error, code, output: { input: maskedInput, maskedInput, keptFields } });
 		}
 	}
 
-	private asOperationError(error: unknown, itemIndex: number): { error: NodeOperationError; code: string } {
+	/** Any failure to plan an item, as an n8n error that names the item, and a machine-readable code. */
+	private asItemError(error: unknown, itemIndex: number): { error: NodeOperationError; code: string } {
+		const node = this.context.getNode();
 		if (error instanceof InvalidIdentityError) {
-			return {
-				error: new NodeOperationError(this.context.getNode(), error.message, {
-					itemIndex,
-					description: 'Nothing was sent for this item. Fix the value upstream, or turn off "Validate Input".',
-				}),
-				code: error.code,
-			};
+			const description = 'Nothing was sent for this item. Fix the value upstream, or turn off "Validate Input".';
+			return { error: new NodeOperationError(node, error.message, { itemIndex, description }), code: error.code };
 		}
 		if (error instanceof NodeOperationError) return { error, code: 'invalid_settings' };
-		throw error;
+		// An expression error keeps n8n's own message and description (which node, which item).
+		const code = (error as Error | undefined)?.name === 'ExpressionError' ? 'expression_error' : 'item_error';
+		return { error: new NodeOperationError(node, error as Error, { itemIndex }), code };
 	}
 }
 
@@ -128,4 +136,9 @@ function requestKey(identity: Identity, settings: ItemSettings): string {
 	const { encryption } = settings;
 	const sealed = encryption.mode === 'preEncrypted' ? [encryption.ciphertextBlob, encryption.iv] : [];
 	return JSON.stringify([identity.name, identity.phone, identity.idCard, settings.verifyMode, ...sealed]);
+}
+
+/** The identity's values that are plaintext (fields encrypted upstream are not personal data to n8n). */
+function plainValues(identity: Identity, encrypted: ReadonlySet<IdentityField>): Partial<Identity> {
+	return Object.fromEntries(IDENTITY_FIELDS.filter((field) => !encrypted.has(field)).map((field) => [field, identity[field]]));
 }

@@ -1,9 +1,8 @@
 /** The JSON body of one verification request, from a prepared identity and the node's settings. */
 import type { KeyObject } from 'node:crypto';
 
-import type { ApiFieldName } from './encryption';
-import { API_FIELD_NAMES, encryptIdentity } from './encryption';
-import type { Identity, IdentityField } from './identity';
+import { encryptIdentity, toEncryptList } from './encryption';
+import type { ApiFieldName, Identity, IdentityField } from './identity';
 
 export type VerifyMode = 'default' | 'short' | 'long';
 
@@ -39,7 +38,7 @@ export function buildRequestBody(
 		body.ciphertext_blob = payload.ciphertext_blob;
 		body.iv = payload.iv;
 	} else if (encryption.mode === 'preEncrypted') {
-		body.encrypt_list = encryption.fields.map((field) => API_FIELD_NAMES[field]);
+		body.encrypt_list = toEncryptList(encryption.fields);
 		body.ciphertext_blob = encryption.ciphertextBlob;
 		body.iv = encryption.iv;
 	}

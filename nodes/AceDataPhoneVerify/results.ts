@@ -1,6 +1,6 @@
 /**
  * The provider's result codes, in one table so that a change upstream is a change here only.
- * Source: the provider's guide (see README, "Result codes").
+ * Source: the provider's guide (see README, "Result codes"); what each code means is in the README's table.
  */
 export type VerificationStatus =
 	| 'match'
@@ -16,22 +16,17 @@ export type VerificationStatus =
 interface ResultCode {
 	status: VerificationStatus;
 	billable: boolean;
-	meaning: string;
 }
 
 export const RESULT_CODES: Readonly<Record<string, ResultCode>> = {
-	'0': { status: 'match', billable: true, meaning: 'The three elements are consistent' },
-	'1': { status: 'mismatch', billable: true, meaning: 'The three elements are inconsistent' },
-	'-1': { status: 'no_record', billable: false, meaning: 'No record found' },
-	'-2': { status: 'engine_error', billable: false, meaning: 'Unknown engine error' },
-	'-3': { status: 'service_error', billable: false, meaning: 'Engine service exception' },
-	'-4': { status: 'name_invalid', billable: false, meaning: 'Name verification failed' },
-	'-5': { status: 'phone_invalid', billable: false, meaning: 'Mobile number is invalid' },
-	'-6': {
-		status: 'daily_limit',
-		billable: false,
-		meaning: 'Daily attempt limit exceeded; try again the next day',
-	},
+	'0': { status: 'match', billable: true },
+	'1': { status: 'mismatch', billable: true },
+	'-1': { status: 'no_record', billable: false },
+	'-2': { status: 'engine_error', billable: false },
+	'-3': { status: 'service_error', billable: false },
+	'-4': { status: 'name_invalid', billable: false },
+	'-5': { status: 'phone_invalid', billable: false },
+	'-6': { status: 'daily_limit', billable: false },
 };
 
 export interface Classification {

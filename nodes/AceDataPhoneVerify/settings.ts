@@ -1,12 +1,14 @@
 /**
- * The node's parameters read into plain settings: once per run for what shapes the run (routing,
- * pacing), once per item for what may differ between items (expressions in options are allowed).
+ * The node's parameters read into plain settings: once per run for what shapes the run (routing, pacing, the
+ * cap), per item for what may differ between items (expressions in options are allowed) — and then only once
+ * when the parameters hold no expression. A setting that cannot work is a NodeOperationError that names it.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { EncryptionConfigError, loadPublicKey, toEncryptList } from './encryption';
-import type { IdentityField } from './identity';
+import { EncryptionConfigError, loadPublicKey } from './encryption';
+import { chosenFields, FIELD_NAMES } from './identity';
+import type { ItemParameters } from './itemParameters';
 import type { EncryptionSettings, VerifyMode } from './requestBody';
 import { VERIFY_MODE_WIRE } from './requestBody';
 
@@ -16,6 +18,10 @@ export interface RunSettings {
 	concurrency: number;
 	maxRequestsPerSecond: number;
 	maxRetries: number;
+	retryLostReplies: boolean;
+	/** 0 = no cap. */
+	maxBilledCalls: number;
+	dryRun: boolean;
 }
 
 export interface ItemSettings {
@@ -28,40 +34,94 @@ export interface ItemSettings {
 	encryption: EncryptionSettings;
 }
 
-const API_TO_FIELD: Readonly<Record<string, IdentityField>> = { name: 'name', phone: 'phone', id_card: 'idCard' };
+export const DEFAULT_MAX_REQUESTS_PER_SECOND = 20;
+/**
+ * The slowest answers the automatic concurrency keeps the pace with: in flight = pace × latency (Little's law),
+ * and a carrier check takes up to about 3 s.
+ */
+export const PACE_LATENCY_ALLOWANCE_S = 4;
+/** In flight by default when the pace is unlimited (the provider is then protected by its 429s alone). */
+export const UNPACED_CONCURRENCY = 10;
+export const MAX_CONCURRENCY = 100;
 
 function clamp(value: unknown, min: number, max: number, fallback: number): number {
 	const number = Number(value);
-	if (!Number.isFinite(number)) return fallback;
+	if (value === undefined || value === null || value === '' || !Number.isFinite(number)) return fallback;
 	return Math.min(max, Math.max(min, Math.floor(number)));
 }
 
-export function readRunSettings(context: IExecuteFunctions): RunSettings {
-	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+/** The concurrency a run uses: the user's, or enough that the pace, not the cap, limits the run. */
+export function effectiveConcurrency(concurrency: unknown, maxRequestsPerSecond: number): number {
+	const automatic =
+		maxRequestsPerSecond > 0
+			? Math.min(MAX_CONCURRENCY, Math.max(5, Math.ceil(maxRequestsPerSecond * PACE_LATENCY_ALLOWANCE_S)))
+			: UNPACED_CONCURRENCY;
+	const chosen = clamp(concurrency, 0, MAX_CONCURRENCY, 0);
+	return chosen > 0 ? chosen : automatic;
+}
+
+export function readRunSettings(parameters: ItemParameters): RunSettings {
+	const options = parameters.get('options', 0, {}) as IDataObject;
+	const maxRequestsPerSecond = clamp(options.maxRequestsPerSecond, 0, 1000, DEFAULT_MAX_REQUESTS_PER_SECOND);
 	return {
-		routeByResult: context.getNodeParameter('routeByResult', 0, false) as boolean,
+		routeByResult: parameters.get('routeByResult', 0, false) === true,
 		skipDuplicates: options.skipDuplicates !== false,
-		concurrency: clamp(options.concurrency, 1, 50, 5),
-		maxRequestsPerSecond: clamp(options.maxRequestsPerSecond, 0, 1000, 20),
+		concurrency: effectiveConcurrency(options.concurrency, maxRequestsPerSecond),
+		maxRequestsPerSecond,
 		maxRetries: clamp(options.maxRetries, 0, 10, 3),
+		retryLostReplies: options.retryLostReplies !== false,
+		maxBilledCalls: clamp(options.maxBilledCalls, 0, Number.MAX_SAFE_INTEGER, 0),
+		dryRun: options.dryRun === true,
 	};
 }
 
-/** Keys are parsed once per run, not once per item. */
+/** Where the encryption settings live: in Options in version 1, beside the fields from version 2 on. */
+const ENCRYPTION_PARAMETERS = ['encryption', 'publicKey', 'encryptFields', 'ciphertextBlob', 'iv', 'encryptList'];
+
+/** A setting to fix, said once and raised for each item it concerns. */
+interface SettingsProblem {
+	message: string;
+	description: string;
+}
+
+/** Item settings, read once when no parameter they come from holds an expression; keys are parsed once per run. */
 export class ItemSettingsReader {
 	private readonly publicKeys = new Map<string, ReturnType<typeof loadPublicKey>>();
+	private readonly fixed: boolean;
+	private fixedResult: ItemSettings | SettingsProblem | undefined;
 
-	constructor(private readonly context: IExecuteFunctions) {}
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly parameters: ItemParameters,
+	) {
+		const encryptionApart = context.getNode().typeVersion >= 2;
+		const sources = ['options', 'verifyMode', ...(encryptionApart ? ENCRYPTION_PARAMETERS : [])];
+		this.fixed = sources.every((name) => parameters.isFixed(name, name === 'options' ? {} : ''));
+	}
 
+	/** The settings for one item, or a NodeOperationError (with the item's index) naming what to fix. */
 	read(itemIndex: number): ItemSettings {
-		const options = this.context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const verifyMode = this.context.getNodeParameter('verifyMode', itemIndex, 'default') as VerifyMode;
-		if (!(verifyMode in VERIFY_MODE_WIRE)) {
-			throw new NodeOperationError(this.context.getNode(), `Unknown Verification Mode "${String(verifyMode)}"`, {
-				description: 'Use default, short or long.',
+		const result = this.fixed ? (this.fixedResult ??= this.evaluate(itemIndex)) : this.evaluate(itemIndex);
+		if ('message' in result) {
+			throw new NodeOperationError(this.context.getNode(), result.message, {
+				description: result.description,
 				itemIndex,
 			});
 		}
+		return result;
+	}
+
+	private evaluate(itemIndex: number): ItemSettings | SettingsProblem {
+		const options = this.parameters.get('options', itemIndex, {}) as IDataObject;
+		const verifyMode = this.parameters.get('verifyMode', itemIndex, 'default') as VerifyMode;
+		if (!Object.hasOwn(VERIFY_MODE_WIRE, verifyMode)) {
+			return {
+				message: `Unknown Verification Mode "${String(verifyMode)}"`,
+				description: 'Use default, short or long. Nothing was sent for this item.',
+			};
+		}
+		const encryption = this.encryption(this.encryptionValues(options, itemIndex));
+		if ('message' in encryption) return encryption;
 		return {
 			verifyMode,
 			validateInput: options.validateInput !== false,
@@ -69,44 +129,70 @@ export class ItemSettingsReader {
 			keepInputFields: options.keepInputFields === true,
 			includeRawResponse: options.includeRawResponse === true,
 			timeout: clamp(options.timeout, 1000, 600000, 30000),
-			encryption: this.encryption(options, itemIndex),
+			encryption,
 		};
 	}
 
-	private encryption(options: IDataObject, itemIndex: number): EncryptionSettings {
-		const mode = String(options.encryption ?? 'none');
-		try {
-			if (mode === 'local') {
-				const pem = String(options.publicKey ?? '');
-				let publicKey = this.publicKeys.get(pem);
-				if (!publicKey) {
-					publicKey = loadPublicKey(pem);
-					this.publicKeys.set(pem, publicKey);
-				}
-				const fields = (options.encryptFields as IdentityField[] | undefined) ?? ['name', 'phone', 'idCard'];
-				return { mode, fields, publicKey };
-			}
-			if (mode === 'preEncrypted') {
-				const fields = toEncryptList((options.encryptList as string[] | undefined) ?? []).map((f) => API_TO_FIELD[f]);
-				const ciphertextBlob = String(options.ciphertextBlob ?? '').trim();
-				const iv = String(options.iv ?? '').trim();
-				if (!fields.length || !ciphertextBlob || !iv) {
-					throw new EncryptionConfigError(
-						'"Already Encrypted" needs the encrypted fields listed, the Key Blob and the IV',
-					);
-				}
-				return { mode, fields, ciphertextBlob, iv };
-			}
-			if (mode !== 'none') throw new EncryptionConfigError(`Unknown encryption mode "${mode}"`);
-			return { mode: 'none' };
-		} catch (error) {
-			// Anything else is a bug, not a setting to correct: let it surface as it is.
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-			if (!(error instanceof EncryptionConfigError)) throw error;
-			throw new NodeOperationError(this.context.getNode(), error.message, {
-				description: 'Fix the encryption options of the node; nothing was sent.',
-				itemIndex,
-			});
-		}
+	private encryptionValues(options: IDataObject, itemIndex: number): IDataObject {
+		if (this.context.getNode().typeVersion < 2) return options;
+		const values: IDataObject = {};
+		for (const name of ENCRYPTION_PARAMETERS) values[name] = this.parameters.get(name, itemIndex, '') as IDataObject[string];
+		return values;
 	}
+
+	private encryption(values: IDataObject): EncryptionSettings | SettingsProblem {
+		const mode = String(values.encryption || 'none');
+		const problem = (message: string, setting: string): SettingsProblem => ({
+			message,
+			description: `Fix "${setting}" in the node's encryption settings. Nothing was sent for this item.`,
+		});
+		if (mode === 'none') return { mode };
+		if (mode === 'local') {
+			const choice = chosenFields(asList(values.encryptFields, ['name', 'phone', 'idCard']));
+			if (choice.unknown.length) return problem(`Encrypt Fields holds an unknown field: ${choice.unknown.join(', ')} (choose from ${FIELD_CHOICES})`, 'Encrypt Fields');
+			if (!choice.fields.length) {
+				return problem('Encrypt Fields is empty: choose at least one field to encrypt, or set Encryption to None', 'Encrypt Fields');
+			}
+			try {
+				return { mode, fields: choice.fields, publicKey: this.publicKey(String(values.publicKey ?? '')) };
+			} catch (error) {
+				// Only a key the user must fix is expected here; anything else is reported as it is.
+				return problem(error instanceof EncryptionConfigError ? error.message : String(error), 'Public Key');
+			}
+		}
+		if (mode === 'preEncrypted') {
+			const choice = chosenFields(asList(values.encryptList, []));
+			if (choice.unknown.length) return problem(`Encrypted Fields holds an unknown field: ${choice.unknown.join(', ')} (choose from ${FIELD_CHOICES})`, 'Encrypted Fields');
+			const ciphertextBlob = String(values.ciphertextBlob ?? '').trim();
+			const iv = String(values.iv ?? '').trim();
+			const missing = [
+				choice.fields.length ? '' : 'Encrypted Fields',
+				ciphertextBlob ? '' : 'Key Blob',
+				iv ? '' : 'IV',
+			].filter(Boolean);
+			if (missing.length) {
+				return problem(`"Already Encrypted" needs ${missing.join(', ')}: the values produced upstream with the encrypted fields`, missing[0]);
+			}
+			return { mode, fields: choice.fields, ciphertextBlob, iv };
+		}
+		return problem(`Unknown Encryption "${mode}": use None, Encrypt Before Sending or Already Encrypted`, 'Encryption');
+	}
+
+	private publicKey(pem: string) {
+		let key = this.publicKeys.get(pem);
+		if (!key) {
+			key = loadPublicKey(pem);
+			this.publicKeys.set(pem, key);
+		}
+		return key;
+	}
+}
+
+const FIELD_CHOICES = Object.values(FIELD_NAMES)
+	.map((names) => names.label)
+	.join(', ');
+
+function asList(value: unknown, fallback: unknown[]): unknown[] {
+	if (value === undefined || value === null || value === '') return fallback;
+	return Array.isArray(value) ? value : [value];
 }

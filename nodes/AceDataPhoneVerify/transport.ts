@@ -28,7 +28,13 @@ export interface ProviderAnswer {
 	raw: IDataObject;
 }
 
-type FailureKind = 'http' | 'bad_response' | 'connection' | 'timeout';
+/**
+ * - `http`: the provider (or a gateway) answered with an error status: not billed.
+ * - `bad_response`: an HTTP 200 the node cannot read: it may have been billed.
+ * - `not_sent`: the request never left n8n (refused, DNS, TLS): certainly not billed.
+ * - `reply_lost`: the request was sent and no answer came back (reset, timeout): it may have been billed.
+ */
+type FailureKind = 'http' | 'bad_response' | 'not_sent' | 'reply_lost';
 
 export class ProviderRequestError extends Error {
 	constructor(
@@ -46,8 +52,19 @@ export class ProviderRequestError extends Error {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-/** Failures where no answer came back, so nothing can have been billed. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+/** Connection failures before anything was sent that may pass on a second try. */
+const TRANSIENT_NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+/** Failures before anything was sent that a second try would meet again (TLS, a malformed URL). */
+const PERMANENT_NOT_SENT = new Set([
+	'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** The longest wait the node accepts from a Retry-After; a longer one is a quota to report, not a burst to wait out. */
+export const MAX_RETRY_WAIT_MS = 60_000;
 
 export function verifyUrl(credentials: ICredentialDataDecryptedObject): string {
 	return `${String(credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '')}${VERIFY_PATH}`;
@@ -58,6 +75,7 @@ export async function requestVerification(
 	credentials: ICredentialDataDecryptedObject,
 	body: IDataObject,
 	timeoutMs: number,
+	abortSignal?: AbortSignal,
 ): Promise<ProviderAnswer> {
 	const options: IHttpRequestOptions = {
 		method: 'POST',
@@ -68,6 +86,7 @@ export async function requestVerification(
 		timeout: timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		abortSignal,
 	};
 	let response: { statusCode: number; headers: IDataObject; body: unknown };
 	try {
@@ -121,14 +140,19 @@ function httpFailure(statusCode: number, headers: IDataObject, json: IDataObject
 		typeof error === 'string' ? error : String((error as IDataObject | undefined)?.message ?? json?.message ?? '');
 	const advice = adviceFor(code, statusCode);
 	const traceId = json?.trace_id ? ` Trace ID: ${String(json.trace_id)}.` : '';
+	const waitMs = RETRYABLE_STATUS.has(statusCode) ? retryAfterMs(headers['retry-after']) : undefined;
+	const quota =
+		waitMs !== undefined && waitMs > MAX_RETRY_WAIT_MS
+			? ` The provider asks to wait ${readableDuration(waitMs)} before the next request (Retry-After), longer than the node waits (${readableDuration(MAX_RETRY_WAIT_MS)}): a daily or monthly quota is probably used up.`
+			: '';
 	return new ProviderRequestError(
 		`${advice.message} (HTTP ${statusCode}, ${code})`,
 		'http',
 		code,
 		statusCode,
-		`${advice.description}${providerMessage ? ` Provider says: "${providerMessage}".` : ''}${traceId}`,
+		`${advice.description}${quota}${providerMessage ? ` Provider says: "${providerMessage}".` : ''}${traceId}`,
 		json ? (json as JsonObject) : { body: preview(body) },
-		RETRYABLE_STATUS.has(statusCode) ? retryAfterMs(headers['retry-after']) : undefined,
+		waitMs,
 	);
 }
 
@@ -136,22 +160,23 @@ function networkFailure(error: unknown, timeoutMs: number): ProviderRequestError
 	const cause = rootCause(error);
 	const code = String(cause.code ?? '');
 	const message = String(cause.message ?? '');
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+	if (TRANSIENT_NOT_SENT.has(code) || PERMANENT_NOT_SENT.has(code)) {
+		// The code stays out of the message: n8n would swap a message naming it for its own generic text.
 		return new ProviderRequestError(
-			`No answer from the provider within ${timeoutMs} ms`,
-			'timeout',
-			'client_timeout',
+			'Could not reach the provider',
+			'not_sent',
+			code,
 			null,
-			'Not retried: the provider may already have billed the call. Raise the "Timeout" option if the provider is slow.',
+			`${code}: the request never left n8n, so nothing was billed. Check the Base URL of the credential and the network between n8n and the provider.`,
 		);
 	}
-	// The code stays out of the message: n8n would swap a message naming it for its own generic text.
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message);
 	return new ProviderRequestError(
-		'Could not reach the provider',
-		'connection',
-		code || 'connection_failed',
+		timedOut ? `No answer from the provider within ${timeoutMs} ms` : 'The connection broke before the provider answered',
+		'reply_lost',
+		'reply_lost',
 		null,
-		`${code ? `${code}: n` : 'N'}o answer came back, so nothing was billed. Check the Base URL of the credential and the network between n8n and the provider.`,
+		`The request was sent${code ? ` (${code})` : ''}, so the provider may have answered and billed it: look at the usage on the Ace Data Cloud platform before sending it again.${timedOut ? ' Raise "Timeout" if the provider is slow.' : ''}`,
 	);
 }
 
@@ -166,17 +191,33 @@ function rootCause(error: unknown): { code?: unknown; message?: unknown } {
 	return (error ?? {}) as { code?: unknown; message?: unknown };
 }
 
-export function isRetryableFailure(error: ProviderRequestError): boolean {
-	if (error.kind === 'connection') return CONNECTION_CODES.has(error.code) || error.code === 'connection_failed';
-	return error.kind === 'http' && error.httpCode !== null && RETRYABLE_STATUS.has(error.httpCode);
+/** Whether a failed request can have been billed: its reply may have been lost, or it could not be read. */
+export function mayHaveBilled(error: unknown): boolean {
+	return !(error instanceof ProviderRequestError) || error.kind === 'reply_lost' || error.kind === 'bad_response';
 }
 
-export function adviseRetry(error: unknown): RetryAdvice {
-	if (!(error instanceof ProviderRequestError)) return { retry: false };
-	return {
-		retry: isRetryableFailure(error),
-		retryAfterMs: error.retryAfterMs,
-		rateLimited: error.httpCode === 429,
+/** Whether the request reached the provider at all (it counts as one of the item's `attempts`). */
+export function reachedProvider(error: unknown): boolean {
+	return !(error instanceof ProviderRequestError && error.kind === 'not_sent');
+}
+
+/**
+ * Which failures are worth another attempt: those that cannot have been billed and may pass next time, and, when
+ * the user accepts the risk of paying twice, a sent request whose reply was lost. A 200 is never sent again.
+ */
+export function retryAdvisor(retryLostReplies: boolean): (error: unknown) => RetryAdvice {
+	return (error) => {
+		if (!(error instanceof ProviderRequestError)) return { retry: false };
+		const waitTooLong = error.retryAfterMs !== undefined && error.retryAfterMs > MAX_RETRY_WAIT_MS;
+		const retry =
+			(error.kind === 'not_sent' && TRANSIENT_NOT_SENT.has(error.code)) ||
+			(error.kind === 'reply_lost' && retryLostReplies) ||
+			(error.kind === 'http' && error.httpCode !== null && RETRYABLE_STATUS.has(error.httpCode) && !waitTooLong);
+		return {
+			retry,
+			retryAfterMs: waitTooLong ? undefined : error.retryAfterMs,
+			rateLimited: error.httpCode === 429,
+		};
 	};
 }
 
@@ -189,13 +230,25 @@ export function retryAfterMs(value: unknown, now = Date.now()): number | undefin
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export function toNodeApiError(node: INode, error: ProviderRequestError, itemIndex: number): NodeApiError {
-	return new NodeApiError(node, error.details, {
-		message: error.message,
-		description: error.description,
+/** The n8n error for a failed request; `scrub` masks personal data the provider may have echoed. */
+export function toNodeApiError(
+	node: INode,
+	error: ProviderRequestError,
+	itemIndex: number,
+	scrub: <T>(value: T) => T = (value) => value,
+): NodeApiError {
+	return new NodeApiError(node, scrub(error.details), {
+		message: scrub(error.message),
+		description: scrub(error.description),
 		httpCode: error.httpCode === null ? undefined : String(error.httpCode),
 		itemIndex,
 	});
+}
+
+function readableDuration(ms: number): string {
+	if (ms >= 3_600_000) return `${Math.round(ms / 360_000) / 10} h`;
+	if (ms >= 60_000) return `${Math.round(ms / 6_000) / 10} min`;
+	return `${Math.round(ms / 1000)} s`;
 }
 
 function asObject(body: unknown): IDataObject | undefined {

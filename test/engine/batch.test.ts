@@ -7,23 +7,14 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { runVerify } from '../support/engine';
 import type { GeneratedIdentity } from '../support/identities';
-import { expectedResult, FROM_ITEM, generateIdentities, resultByLastDigit } from '../support/identities';
+import { expectedResult, FROM_ITEM, generateIdentities, mockProvidersPerTest } from '../support/identities';
 import type { MockOptions, MockProvider, RecordedRequest } from '../support/mockProvider';
-import { DEFAULT_TOKEN, plannedFaults, startMockProvider, tripleKey } from '../support/mockProvider';
+import { DEFAULT_TOKEN, plannedFaults, tripleKey } from '../support/mockProvider';
 
 /** Unlimited pace: these tests are about what the mock does, not about the default pacing. */
 const FAST = { concurrency: 20, maxRequestsPerSecond: 0 };
 
-const providers: MockProvider[] = [];
-afterEach(async () => {
-	await Promise.all(providers.splice(0).map(async (provider) => await provider.close()));
-});
-
-async function mockProvider(options: MockOptions = {}): Promise<MockProvider> {
-	const provider = await startMockProvider({ resultFor: resultByLastDigit, ...options });
-	providers.push(provider);
-	return provider;
-}
+const mockProvider = mockProvidersPerTest();
 
 async function verify(
 	provider: MockProvider,
@@ -125,12 +116,15 @@ describe('faults', () => {
 		});
 	}, 20_000);
 
-	it('a request hanging past the time-out is not retried, and its error says it timed out', async () => {
+	it('a request hanging past the time-out is a lost reply: with retries of lost replies off, not sent again', async () => {
 		const provider = await mockProvider({ faultRate: 0.3, faultKinds: ['hang'], seed: 5 });
 		const identities = generateIdentities(20, 3);
-		const { run, items } = await verify(provider, identities, { ...FAST, maxRetries: 3, timeout: 1000, maskInput: false }, {
-			onError: 'continueRegularOutput',
-		});
+		const { run, items } = await verify(
+			provider,
+			identities,
+			{ ...FAST, maxRetries: 3, timeout: 1000, retryLostReplies: false, maskInput: false },
+			{ onError: 'continueRegularOutput' },
+		);
 
 		expect(run.error).toBeUndefined();
 		expect(provider.requests).toHaveLength(identities.length);
@@ -139,13 +133,62 @@ describe('faults', () => {
 		items.forEach((item, index) => {
 			expect(item.pairedItem).toEqual({ item: index });
 			if (hung.has(key(identities[index]))) {
-				expect(item.json).toMatchObject({ status: 'api_error', errorCode: 'client_timeout', httpCode: null });
+				expect(item.json).toMatchObject({ status: 'api_error', errorCode: 'reply_lost', httpCode: null, attempts: 1 });
 				expect(String(item.json.error)).toMatch(/No answer from the provider within 1000 ms/);
 			} else {
-				expect(item.json).toMatchObject({ result: expectedResult(identities[index]) });
+				expect(item.json).toMatchObject({ result: expectedResult(identities[index]), attempts: 1 });
 			}
 		});
 	}, 20_000);
+
+	describe('replies lost after the provider answered and billed (30% of requests)', () => {
+		const LOST: MockOptions = { faultRate: 0.3, faultKinds: ['lost'], seed: 11 };
+		const billed = (identity: GeneratedIdentity) => ['0', '1'].includes(expectedResult(identity));
+
+		/** The sum of `attempts` is what the provider received, and each item's attempts are its triple's requests. */
+		function expectAttemptsAddUp(provider: MockProvider, items: INodeExecutionData[], identities: GeneratedIdentity[]) {
+			const byKey = requestsByKey(provider);
+			expect(items.reduce((sum, item) => sum + Number(item.json.attempts), 0)).toBe(provider.requests.length);
+			items.forEach((item, index) => expect(item.json.attempts).toBe(byKey.get(key(identities[index]))!.length));
+		}
+
+		it('by default sent again: every item answered, and the attempts reconcile with what was billed', async () => {
+			const provider = await mockProvider(LOST);
+			const identities = generateIdentities(100, 12);
+			const { run, items } = await verify(provider, identities, { ...FAST, maxRetries: 5, maskInput: false });
+
+			expect(run.error).toBeUndefined();
+			items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
+			expect(provider.requests.filter((request) => request.status === 'lost').length).toBeGreaterThan(15);
+			expectAttemptsAddUp(provider, items, identities);
+			// Every request of a billed identity was billed, lost or not: the attempts are the bill.
+			const attemptsOfBilled = items.reduce((sum, item, index) => sum + (billed(identities[index]) ? Number(item.json.attempts) : 0), 0);
+			const billedByProvider = [...provider.billedAnswers.values()].reduce((sum, count) => sum + count, 0);
+			expect(billedByProvider).toBe(attemptsOfBilled);
+			expect(billedByProvider).toBeGreaterThan(items.filter((item) => item.json.billable).length);
+		}, 30_000);
+
+		it('with retries of lost replies off, never sent twice: the item ends with reply_lost and says it may be billed', async () => {
+			const provider = await mockProvider(LOST);
+			const identities = generateIdentities(100, 12);
+			const { run, items } = await verify(provider, identities, { ...FAST, maxRetries: 5, retryLostReplies: false, maskInput: false }, {
+				onError: 'continueRegularOutput',
+			});
+
+			expect(run.error).toBeUndefined();
+			expect(provider.requests).toHaveLength(identities.length);
+			expectAttemptsAddUp(provider, items, identities);
+			const lost = new Set(provider.requests.filter((request) => request.status === 'lost').map((request) => request.key));
+			expect(lost.size).toBeGreaterThan(15);
+			items.forEach((item, index) => {
+				if (!lost.has(key(identities[index]))) return expect(item.json.result).toBe(expectedResult(identities[index]));
+				expect(item.json).toMatchObject({ status: 'api_error', errorCode: 'reply_lost', attempts: 1, billable: false });
+				expect(String(item.json.error)).toMatch(/connection broke before the provider answered/);
+				expect(String(item.json.description)).toMatch(/connection broke/);
+			});
+			for (const count of provider.billedAnswers.values()) expect(count).toBe(1);
+		}, 30_000);
+	});
 
 	it('without Continue On Fail a permanent error (401) stops the run early: most items are never sent', async () => {
 		const provider = await mockProvider();
@@ -180,7 +223,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 
 		expect(run.error).toBeUndefined();
 		expectOneToOne(items, identities);
-		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
+		expect(items.filter((item) => item.json.error !== null)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
 		expect(provider.requests.filter((request) => request.status === 429)).toHaveLength(0);
 		expectOneOkAnswerEach(provider, identities);
@@ -195,7 +238,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 
 		expect(run.error).toBeUndefined();
 		expectOneToOne(items, identities);
-		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
+		expect(items.filter((item) => item.json.error !== null)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
 		expectOneOkAnswerEach(provider, identities);
 		expect(provider.requests.filter((request) => request.status === 429).length).toBeGreaterThan(0);

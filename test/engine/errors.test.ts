@@ -123,18 +123,28 @@ describe('connection failures', () => {
 		expect(String(run.json()[0].error)).toMatch(/Could not reach the provider/);
 	});
 
-	it('a hung request times out, is not retried, and says why', async () => {
+	it('a hung request times out: its reply is lost, so it is sent again only when the user accepts paying twice', async () => {
 		const hanging = await startMockProvider({ faultRate: 1, faultKinds: ['hang'] });
-		const run = await verify([zhang], {
+		const once = await verify([zhang], {
 			baseUrl: hanging.url,
 			onError: 'continueRegularOutput',
-			parameters: { options: { timeout: 1000, maxRetries: 3 } },
+			parameters: { options: { timeout: 1000, maxRetries: 3, retryLostReplies: false } },
 		});
 		expect(hanging.requests).toHaveLength(1);
-		expect(run.json()[0]).toMatchObject({ status: 'api_error', errorCode: 'client_timeout' });
-		expect(String(run.json()[0].error)).toMatch(/No answer from the provider within 1000 ms/);
+		expect(once.json()[0]).toMatchObject({ status: 'api_error', errorCode: 'reply_lost', attempts: 1 });
+		expect(String(once.json()[0].error)).toMatch(/No answer from the provider within 1000 ms/);
+		expect(String(once.json()[0].description)).not.toMatch(/nothing was billed/i);
+
+		hanging.reset();
+		const retried = await verify([zhang], {
+			baseUrl: hanging.url,
+			onError: 'continueRegularOutput',
+			parameters: { options: { timeout: 1000, maxRetries: 1 } },
+		});
+		expect(hanging.requests).toHaveLength(2);
+		expect(retried.json()[0]).toMatchObject({ errorCode: 'reply_lost', attempts: 2 });
 		await hanging.close();
-	});
+	}, 20_000);
 });
 
 describe('retries', () => {

@@ -196,15 +196,24 @@ describe('local validation', () => {
 		expect(provider.requests).toHaveLength(1);
 		const [error, ok] = run.json();
 		expect(error).toEqual({
-			error: expect.stringContaining('checksum'),
+			result: null,
 			status: 'invalid_input',
+			matched: false,
+			billable: false,
+			description: error.error,
+			isp: null,
+			resultDetail: null,
+			traceId: null,
+			cached: false,
+			attempts: 0,
+			input: { name: '张*', phone: '138****8000', idCard: '110105**********21' },
+			error: expect.stringContaining('checksum'),
 			errorCode: 'idCard.checksum',
 			httpCode: null,
-			billable: false,
-			matched: false,
-			input: { name: '张*', phone: '138****8000', idCard: '110105**********21' },
 		});
 		expect(ok.status).toBe('match');
+		// One shape for both, so n8n's table view and a CRM mapping treat them alike.
+		expect(Object.keys(error)).toEqual(Object.keys(ok));
 		expect(run.outputs()[0].map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 

@@ -28,6 +28,24 @@ import { AceDataPhoneVerify } from '../../nodes/AceDataPhoneVerify/AceDataPhoneV
 
 export const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
 export const VERIFY_NODE = 'Verify';
+export const DEFAULT_VERSION = new AceDataPhoneVerify().description.defaultVersion ?? 1;
+
+/** The encryption settings: in Options in version 1, beside the fields from version 2 on. */
+export const ENCRYPTION_SETTINGS = ['encryption', 'publicKey', 'encryptFields', 'ciphertextBlob', 'iv', 'encryptList'];
+
+/** Node parameters for `version`, given every setting as version 1 keeps them (encryption in `options`). */
+export function parametersFor(version: number, parameters: INodeParameters): INodeParameters {
+	const options = { ...((parameters.options as INodeParameters | undefined) ?? {}) };
+	if (version < 2) return parameters;
+	const lifted: INodeParameters = {};
+	for (const name of ENCRYPTION_SETTINGS) {
+		if (name in options) {
+			lifted[name] = options[name];
+			delete options[name];
+		}
+	}
+	return { ...parameters, ...lifted, options };
+}
 
 class NodeTypes implements INodeTypes {
 	constructor(private readonly types: Record<string, INodeType>) {}
@@ -125,6 +143,8 @@ export interface VerifyRunOptions {
 	items: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
 	onError?: INode['onError'];
+	/** The node version the workflow was saved with (default: the version new workflows get). */
+	typeVersion?: number;
 	/** Runs this implementation as the Verify node instead of the package's (the benchmark's floor). */
 	nodeType?: INodeType;
 	/** Extra node types and nodes downstream of the Verify node. */
@@ -137,7 +157,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 		id: 'verify-node',
 		name: VERIFY_NODE,
 		type: VERIFY_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? DEFAULT_VERSION,
 		position: [0, 0],
 		parameters: options.parameters,
 		credentials: { aceDataCloudApi: { id: 'cred-1', name: 'Ace Data Cloud account' } },

@@ -4,7 +4,8 @@
  * None is a sandbox identity. With the mock's `resultFor: resultByLastDigit`, the last digit of the phone
  * decides the result, so every generated item has a known, expected answer.
  */
-import { seededRandom } from './mockProvider';
+import type { MockOptions, MockProvider } from './mockProvider';
+import { seededRandom, startMockProvider } from './mockProvider';
 import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 
 export interface GeneratedIdentity {
@@ -68,4 +69,20 @@ export function generateIdentities(count: number, seed = 1): GeneratedIdentity[]
 		identities.push({ name, phone, idCard });
 	}
 	return identities;
+}
+
+/**
+ * For a test file: starts mock providers that answer generated identities by `resultByLastDigit`, each closed after
+ * the test that started it.
+ */
+export function mockProvidersPerTest(): (options?: MockOptions) => Promise<MockProvider> {
+	const providers: MockProvider[] = [];
+	afterEach(async () => {
+		await Promise.all(providers.splice(0).map(async (provider) => await provider.close()));
+	});
+	return async (options = {}) => {
+		const provider = await startMockProvider({ resultFor: resultByLastDigit, ...options });
+		providers.push(provider);
+		return provider;
+	};
 }

@@ -15,7 +15,12 @@ import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 export const VERIFY_PATH = '/identity/phone/check-3e';
 
 export type TokenState = 'ok' | 'not_enabled' | 'expired' | 'used_up' | 'disabled';
-export type Fault = 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'not_json';
+/**
+ * What the mock may do instead of answering: an HTTP error, drop the connection before answering (`reset`), never
+ * answer (`hang`), answer 200 with HTML (`not_json`), or answer — and bill — then drop the connection before the
+ * answer is written (`lost`: the client cannot know whether it was billed).
+ */
+export type Fault = 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'not_json' | 'lost';
 
 /** The three elements as the provider reads them (after decryption). */
 export interface TripleFields {
@@ -46,6 +51,8 @@ export interface MockOptions {
 	resultFor?: (fields: TripleFields) => string | undefined;
 	/** PEM private key matching the public key users encrypt with. */
 	privateKey?: string;
+	/** Error answers repeat the name, mobile and ID number they were sent, as some gateways do. */
+	echoPersonalData?: boolean;
 }
 
 export interface RecordedRequest {
@@ -61,7 +68,7 @@ export interface RecordedRequest {
 	key: string | undefined;
 	/** The injected fault, if this request got one instead of its real answer. */
 	fault: Fault | undefined;
-	status: number | 'reset' | 'hang';
+	status: number | 'reset' | 'hang' | 'lost';
 	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
 }
@@ -178,21 +185,18 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
 	'-6': '今日查询次数超限',
 };
 
-function verify(
-	fields: TripleFields,
-	verifyMode: unknown,
-	resultFor: MockOptions['resultFor'],
-): Answer {
+function verify(fields: TripleFields, verifyMode: unknown, options: MockOptions): Answer {
 	const forced = SANDBOX_ERROR_PHONES[fields.phone];
 	if (forced) {
 		if (forced.body !== undefined) return { status: forced.status, body: forced.body };
-		return errorAnswer(forced.status, forced.code);
+		const echo = options.echoPersonalData ? `: invalid name ${fields.name}, phone ${fields.phone}, id_card ${fields.id_card}` : '';
+		return errorAnswer(forced.status, forced.code, `${forced.code.replace(/_/g, ' ')}${echo}`);
 	}
 	const exact = SANDBOX_IDENTITIES.find(
 		(p) => p.name === fields.name && p.phone === fields.phone && p.idCard === fields.id_card,
 	);
 	const samePerson = SANDBOX_IDENTITIES.find((p) => p.idCard === fields.id_card && p.result === '0');
-	const result = exact ? exact.result : (resultFor?.(fields) ?? (samePerson ? '1' : '-1'));
+	const result = exact ? exact.result : (options.resultFor?.(fields) ?? (samePerson ? '1' : '-1'));
 	let resultDetail: string | null = null;
 	if (result === '1' && verifyMode === '1') {
 		resultDetail = samePerson && samePerson.name !== fields.name ? 'PhoneNameMismatch' : 'PhoneIdCardMismatch';
@@ -279,17 +283,18 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 			return errorAnswer(429, 'too_many_requests');
 		}
 		record.fault = drawFault(faultRandom(record.key), options);
-		if (record.fault !== undefined) return record.fault;
+		// A lost reply is answered (and billed) like any other; only the answer never arrives.
+		if (record.fault !== undefined && record.fault !== 'lost') return record.fault;
 		if (!body || typeof body !== 'object' || !fields) return errorAnswer(400, 'bad_request', 'body must be JSON');
 		if (decryptFailure) return errorAnswer(400, 'bad_request', decryptFailure);
 		const missing = (['name', 'phone', 'id_card'] as const).filter((field) => !fields[field]);
 		if (missing.length) return errorAnswer(400, 'bad_request', `missing fields: ${missing.join(', ')}`);
-		const verdict = verify(fields, body.verify_mode, options.resultFor);
+		const verdict = verify(fields, body.verify_mode, options);
 		const result = verdict.body.startsWith('{') ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
 		if (result === '0' || result === '1') {
 			billedAnswers.set(record.key!, (billedAnswers.get(record.key!) ?? 0) + 1);
 		}
-		return verdict;
+		return record.fault === 'lost' ? 'lost' : verdict;
 	}
 
 	const server = http.createServer((req, res) => {
@@ -330,6 +335,11 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 			if (reply === 'reset') {
 				record.status = 'reset';
 				req.socket.destroy();
+				return;
+			}
+			if (reply === 'lost') {
+				record.status = 'lost';
+				setTimeout(() => req.socket.destroy(), options.latencyMs ?? 0);
 				return;
 			}
 			if (reply === 'hang') {

@@ -1,13 +1,13 @@
 import * as crypto from 'node:crypto';
 
 import {
-	API_FIELD_NAMES,
 	EncryptionConfigError,
 	encryptIdentity,
 	loadPublicKey,
 	toEncryptList,
 } from '../../nodes/AceDataPhoneVerify/encryption';
 import type { Identity } from '../../nodes/AceDataPhoneVerify/identity';
+import { chosenFields, FIELD_NAMES, IDENTITY_FIELDS } from '../../nodes/AceDataPhoneVerify/identity';
 import { decryptFields } from '../support/mockProvider';
 
 const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -166,26 +166,24 @@ describe('encryptIdentity', () => {
 		const payload = encryptIdentity(identity, ['phone'], key);
 		expect(decryptFields(body(payload), privatePem)).toEqual({ phone: identity.phone });
 	});
-
-	it('refuses an empty field list with a way out', () => {
-		expect(configError(() => encryptIdentity(identity, [], publicKey)).message).toMatch(
-			/no field is chosen.*Encrypt Fields.*None/,
-		);
-	});
-
-	it('refuses an unknown field name', () => {
-		const fields = ['id_card'] as unknown as ['idCard'];
-		expect(configError(() => encryptIdentity(identity, fields, publicKey)).message).toMatch(/Unknown field\(s\).*id_card/);
-	});
 });
 
 describe('field names', () => {
 	it('maps node field names to API names', () => {
-		expect(API_FIELD_NAMES).toEqual({ name: 'name', phone: 'phone', idCard: 'id_card' });
+		expect(Object.fromEntries(IDENTITY_FIELDS.map((field) => [field, FIELD_NAMES[field].api]))).toEqual({
+			name: 'name',
+			phone: 'phone',
+			idCard: 'id_card',
+		});
 	});
 
-	it('turns pre-encrypted encryptList choices into an ordered, de-duplicated API list', () => {
+	it('turns a choice of fields into an ordered, de-duplicated API list', () => {
 		expect(toEncryptList(['idCard', 'phone', 'idCard'])).toEqual(['phone', 'id_card']);
 		expect(toEncryptList([])).toEqual([]);
+	});
+
+	it('checks a choice of fields, keeping API order and naming what it does not know', () => {
+		expect(chosenFields(['idCard', 'name', 'idCard'])).toEqual({ fields: ['name', 'idCard'], unknown: [] });
+		expect(chosenFields(['id_card', 'phone'])).toEqual({ fields: ['phone'], unknown: ['id_card'] });
 	});
 });

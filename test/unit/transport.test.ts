@@ -3,14 +3,20 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { adviceFor, API_ERRORS } from '../../nodes/AceDataPhoneVerify/apiErrors';
 import {
-	adviseRetry,
+	MAX_RETRY_WAIT_MS,
+	mayHaveBilled,
 	parseResponse,
 	ProviderRequestError,
+	reachedProvider,
 	requestVerification,
+	retryAdvisor,
 	retryAfterMs,
 	toNodeApiError,
 	verifyUrl,
 } from '../../nodes/AceDataPhoneVerify/transport';
+
+/** The default advice: lost replies are sent again. */
+const adviseRetry = retryAdvisor(true);
 
 /** Runs `fn`, insists it throws a ProviderRequestError, and hands the error back. */
 function providerError(fn: () => unknown): ProviderRequestError {
@@ -280,19 +286,40 @@ describe('adviseRetry', () => {
 		expect(adviseRetry(http(status)).retry).toBe(false);
 	});
 
-	it('does not retry a client time-out (the call may have been billed)', () => {
-		const error = new ProviderRequestError('No answer', 'timeout', 'client_timeout', null, '');
+	it('retries a lost reply (reset, time-out) only when the user accepts paying twice', () => {
+		const error = new ProviderRequestError('No answer', 'reply_lost', 'reply_lost', null, '');
+		expect(retryAdvisor(true)(error).retry).toBe(true);
+		expect(retryAdvisor(false)(error).retry).toBe(false);
+	});
+
+	it.each(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH'])('retries %s: nothing was sent', (code) => {
+		const error = new ProviderRequestError('Could not reach', 'not_sent', code, null, '');
+		expect(retryAdvisor(false)(error)).toMatchObject({ retry: true, rateLimited: false });
+	});
+
+	it('does not retry a failure before sending that would only repeat (TLS)', () => {
+		const error = new ProviderRequestError('TLS', 'not_sent', 'CERT_HAS_EXPIRED', null, '');
 		expect(adviseRetry(error).retry).toBe(false);
 	});
 
-	it.each(['ECONNRESET', 'ECONNREFUSED', 'EAI_AGAIN', 'connection_failed'])('retries a connection failure %s', (code) => {
-		const error = new ProviderRequestError('Could not reach', 'connection', code, null, '');
-		expect(adviseRetry(error)).toMatchObject({ retry: true, rateLimited: false });
+	it('does not wait out a Retry-After beyond the cap: the item ends, and the message says how long was asked', () => {
+		const headers = { 'retry-after': '86400' };
+		const error = providerError(() => parseResponse(429, headers, errorBody('too_many_requests')));
+		expect(error.retryAfterMs).toBe(86_400_000);
+		expect(adviseRetry(error)).toEqual({ retry: false, retryAfterMs: undefined, rateLimited: true });
+		expect(error.description).toMatch(/asks to wait 24 h .*Retry-After.*quota/);
+		const withinCap = providerError(() =>
+			parseResponse(429, { 'retry-after': String(MAX_RETRY_WAIT_MS / 1000) }, errorBody('too_many_requests')),
+		);
+		expect(adviseRetry(withinCap)).toEqual({ retry: true, retryAfterMs: MAX_RETRY_WAIT_MS, rateLimited: true });
+		expect(withinCap.description).not.toMatch(/asks to wait/);
 	});
 
-	it('does not retry a connection failure it does not know to be safe', () => {
-		const error = new ProviderRequestError('TLS', 'connection', 'CERT_HAS_EXPIRED', null, '');
+	it('reads an HTTP-date Retry-After hours ahead the same way', () => {
+		const headers = { 'retry-after': new Date(Date.now() + 3 * 3_600_000).toUTCString() };
+		const error = providerError(() => parseResponse(503, headers, errorBody('api_error')));
 		expect(adviseRetry(error).retry).toBe(false);
+		expect(error.description).toMatch(/asks to wait 3 h/);
 	});
 
 	it('does not retry anything that is not a provider error', () => {
@@ -311,29 +338,50 @@ describe('requestVerification: transport failures', () => {
 	}
 	const credentials = { apiToken: 'secret-token', baseUrl: 'https://proxy.example/' };
 
-	it('maps a reset connection (wrapped by n8n) to a retryable connection failure', async () => {
+	it('maps a reset connection (wrapped by n8n) to a lost reply: it may have been billed', async () => {
 		const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 		const wrapped = Object.assign(new Error('Request failed'), { cause });
 		const error = await providerErrorAsync(requestVerification(contextThatFails(wrapped).context, credentials, {}, 5000));
-		expect(error.kind).toBe('connection');
-		expect(error.code).toBe('ECONNRESET');
-		expect(error.httpCode).toBeNull();
-		expect(adviseRetry(error).retry).toBe(true);
+		expect(error).toMatchObject({ kind: 'reply_lost', code: 'reply_lost', httpCode: null });
+		expect(error.message).toBe('The connection broke before the provider answered');
+		expect(error.description).toMatch(/ECONNRESET.*may have answered and billed/);
+		expect(error.description).not.toMatch(/nothing was billed/i);
+		expect(mayHaveBilled(error)).toBe(true);
+		expect(reachedProvider(error)).toBe(true);
 	});
 
-	it('maps a client time-out to a timeout that is not retried', async () => {
+	it('maps a client time-out to a lost reply that says how long it waited', async () => {
 		const cause = Object.assign(new Error('timeout of 5000ms exceeded'), { code: 'ECONNABORTED' });
 		const error = await providerErrorAsync(requestVerification(contextThatFails(cause).context, credentials, {}, 5000));
-		expect(error.kind).toBe('timeout');
+		expect(error).toMatchObject({ kind: 'reply_lost', code: 'reply_lost' });
 		expect(error.message).toContain('5000 ms');
-		expect(error.description).toMatch(/Timeout/);
-		expect(adviseRetry(error).retry).toBe(false);
+		expect(error.description).toMatch(/may have answered and billed.*Timeout/);
+		expect(mayHaveBilled(error)).toBe(true);
+	});
+
+	it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])('maps %s to a failure before sending: certainly not billed', async (code) => {
+		const cause = Object.assign(new Error(`connect ${code}`), { code });
+		const error = await providerErrorAsync(requestVerification(contextThatFails(cause).context, credentials, {}, 5000));
+		expect(error).toMatchObject({ kind: 'not_sent', code });
+		expect(error.description).toMatch(/never left n8n, so nothing was billed/);
+		expect(mayHaveBilled(error)).toBe(false);
+		expect(reachedProvider(error)).toBe(false);
+	});
+
+	it('counts a failure it cannot place as a lost reply, never as "not billed"', async () => {
+		const error = await providerErrorAsync(requestVerification(contextThatFails(new Error('something odd')).context, credentials, {}, 5000));
+		expect(error.kind).toBe('reply_lost');
+		expect(mayHaveBilled(error)).toBe(true);
 	});
 
 	it('posts JSON to the verify path of the base URL, trailing slash tolerated, and keeps the token out of errors', async () => {
-		const { context, httpRequestWithAuthentication } = contextThatFails(
-			Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
-		);
+		// What axios hands back: the failed request's config, headers included, and a message quoting the request.
+		const failure = Object.assign(new Error('connect ECONNREFUSED (Authorization: Bearer secret-token)'), {
+			code: 'ECONNREFUSED',
+			config: { headers: { authorization: 'Bearer secret-token' } },
+		});
+		expect(JSON.stringify({ ...failure, message: failure.message })).toContain('secret-token');
+		const { context, httpRequestWithAuthentication } = contextThatFails(failure);
 		const error = await providerErrorAsync(requestVerification(context, credentials, { name: '张三' }, 1234));
 		const options = httpRequestWithAuthentication.mock.calls[0][1];
 		expect(options).toMatchObject({
@@ -344,7 +392,7 @@ describe('requestVerification: transport failures', () => {
 			timeout: 1234,
 		});
 		expect(options.headers).toMatchObject({ accept: 'application/json', 'content-type': 'application/json' });
-		expect(JSON.stringify({ ...error, message: error.message })).not.toContain('secret-token');
+		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toContain('secret-token');
 	});
 });
 

@@ -1,0 +1,71 @@
+/**
+ * Sends the planned requests: each distinct request once, paced, concurrent, retried where that is safe, within
+ * the cap on billed calls, and ended at once when the execution is cancelled. Counts, per request, how many
+ * times the provider received it, so that a run's `attempts` add up to what the provider saw.
+ */
+import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { BilledCallBudget } from './budget';
+import type { PlannedRequest } from './planner';
+import { classifyResult } from './results';
+import type { Settled } from './scheduler';
+import { runScheduled } from './scheduler';
+import type { RunSettings } from './settings';
+import type { ProviderAnswer } from './transport';
+import { mayHaveBilled, reachedProvider, requestVerification, retryAdvisor } from './transport';
+
+/** How a request ended, and how many times the provider received it. */
+export type RequestOutcome = Settled<ProviderAnswer> & { received: number };
+
+const PROGRESS_EVERY = 250;
+
+export async function sendRequests(
+	context: IExecuteFunctions,
+	credentials: ICredentialDataDecryptedObject,
+	requests: Iterable<PlannedRequest> | AsyncIterable<PlannedRequest>,
+	run: RunSettings,
+	budget: BilledCallBudget,
+	failFast: boolean,
+): Promise<RequestOutcome[]> {
+	const node = context.getNode();
+	const cancelled = context.getExecutionCancelSignal?.();
+	const received: number[] = [];
+
+	const send = async (request: PlannedRequest, index: number): Promise<ProviderAnswer> => {
+		let billed = true;
+		let reached = true;
+		try {
+			const answer = await requestVerification(context, credentials, request.body, request.timeout, cancelled);
+			billed = classifyResult(answer.result).billable;
+			return answer;
+		} catch (error) {
+			billed = mayHaveBilled(error);
+			reached = reachedProvider(error);
+			throw error;
+		} finally {
+			received[index] = (received[index] ?? 0) + (reached ? 1 : 0);
+			budget.release(billed);
+		}
+	};
+
+	const settled = await runScheduled(requests, send, {
+		concurrency: run.concurrency,
+		maxRequestsPerSecond: run.maxRequestsPerSecond,
+		maxRetries: run.maxRetries,
+		failFast,
+		signal: cancelled,
+		adviseRetry: retryAdvisor(run.retryLostReplies),
+		admit: async (signal) => await budget.reserve(signal),
+		onProgress: (done, total) => {
+			if (done % PROGRESS_EVERY === 0 || (done === total && total >= PROGRESS_EVERY)) {
+				const message =
+					total === undefined
+						? `${node.name}: ${done} verification requests done, more being prepared`
+						: `${node.name}: ${done} of ${total} verification requests done`;
+				context.logger.info(message);
+				context.sendMessageToUI(message);
+			}
+		},
+	});
+	return settled.map((outcome, index) => ({ ...outcome, received: received[index] ?? 0 }));
+}
