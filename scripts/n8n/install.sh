@@ -45,12 +45,28 @@ duration() { if (($1 >= 60)); then printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); 
 LOG_FILE="$CACHE_DIR/n8n-install-$N8N_VERSION.log"
 PROGRESS_SECONDS="${N8N_INSTALL_PROGRESS_SECONDS:-15}"
 
-# Shown with each progress line of a step: what can be seen of its advance.
+# Shown with each progress line of a step: what can be seen of its advance (the
+# requests in npm's log at --loglevel=http; the object files the compiler wrote).
+step_log() { tail -n "+$STEP_LOG_LINE" "$LOG_FILE"; }
 no_detail() { :; }
-node_modules_detail() {
-  local count
-  count=$(find "$N8N_DIR/node_modules" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-  if ((count == 0)); then echo "resolving the dependency tree"; else echo "$count folders in node_modules"; fi
+npm_install_detail() {
+  local documents tarballs
+  documents=$(step_log | grep -c ' http fetch GET ') || true
+  tarballs=$(step_log | grep -c ' http fetch GET .*\.tgz ') || true
+  if ((tarballs > 0)); then
+    echo "$tarballs packages downloaded"
+  elif ((documents > 0)); then
+    echo "resolving the dependency tree: $documents package documents read"
+  fi
+}
+compile_detail() {
+  local files mod dirs=()
+  for mod in $N8N_NATIVE_MODULES; do
+    [[ -d "$N8N_DIR/node_modules/$mod/build" ]] && dirs+=("$N8N_DIR/node_modules/$mod/build")
+  done
+  ((${#dirs[@]} > 0)) || return 0
+  files=$(find "${dirs[@]}" -name '*.o' | wc -l)
+  ((files == 0)) || echo "$files C/C++ files compiled"
 }
 
 show_log_tail() {
@@ -68,6 +84,7 @@ run_step() {
   t0=$(now)
   next=$((t0 + PROGRESS_SECONDS))
   printf '\n==== %s  %s (in %s)\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" "$dir" >>"$LOG_FILE"
+  STEP_LOG_LINE=$(($(wc -l <"$LOG_FILE") + 1))
   (cd "$dir" && exec "$@") >>"$LOG_FILE" 2>&1 &
   local pid=$!
   # Stopped (Ctrl-C, npm start's shutdown, a test timeout): npm stops too.
@@ -157,8 +174,8 @@ cat >"$N8N_DIR/package.json" <<JSON
 JSON
 
 log "installing n8n@$N8N_VERSION and its dependencies into $N8N_DIR (npm install, scripts off)"
-run_step "$N8N_DIR" "installing n8n@$N8N_VERSION" node_modules_detail \
-  npm install "${NPM_FLAGS[@]}" --ignore-scripts --save-exact "n8n@$N8N_VERSION"
+run_step "$N8N_DIR" "installing n8n@$N8N_VERSION" npm_install_detail \
+  npm install "${NPM_FLAGS[@]}" --loglevel=http --ignore-scripts --save-exact "n8n@$N8N_VERSION"
 INSTALL_SECONDS=$STEP_SECONDS
 log "npm install took $(duration "$INSTALL_SECONDS")"
 
@@ -168,7 +185,7 @@ log "compiling the native modules for Node 24: $N8N_NATIVE_MODULES (npm rebuild)
 # --ignore-scripts=false: rebuild would otherwise honour an ignore-scripts
 # setting from any .npmrc. build_from_source: sqlite3 skips its prebuilt-binary
 # download (no internet here) and compiles at once.
-run_step "$N8N_DIR" "compiling $N8N_NATIVE_MODULES" no_detail \
+run_step "$N8N_DIR" "compiling $N8N_NATIVE_MODULES" compile_detail \
   env npm_config_build_from_source=true npm rebuild "${NPM_FLAGS[@]}" --ignore-scripts=false $N8N_NATIVE_MODULES
 REBUILD_SECONDS=$STEP_SECONDS
 log "npm rebuild took $(duration "$REBUILD_SECONDS")"
