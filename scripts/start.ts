@@ -11,7 +11,8 @@
  * output in a log file the installer names); install the packed package into the user folder .cache/n8n-user
  * (every start, so code changes are picked up); start the sandbox provider; import the sandbox credential
  * (every start) and the example workflows (those not there yet); start `n8n start`; create the documented
- * local owner on the first run; print the URL. Ctrl-C (SIGINT) or SIGTERM stops n8n and the sandbox, each as a process group.
+ * local owner on the first run; print the URL. Ctrl-C (SIGINT) or SIGTERM stops n8n and the sandbox, each as a
+ * process group.
  *
  * Delete .cache/n8n-user to start over (database, encryption key, owner, executions).
  */
