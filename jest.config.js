@@ -1,7 +1,8 @@
 /** Unit and engine tests; the end-to-end suite against a real n8n has its own config. */
 module.exports = {
 	preset: 'ts-jest',
-	testEnvironment: 'node',
+	// Node's environment; in engine tests n8n's log is kept, and shown only with a failing test.
+	testEnvironment: '<rootDir>/test/support/n8nLogEnvironment.ts',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/test/e2e/'],

