@@ -1,4 +1,4 @@
-/** n8n in queue mode (Redis, a main process and a worker): `npm run test:queue`. */
+/** n8n in queue mode (Postgres, Redis, a main process and two workers): `npm run test:queue`. */
 const e2e = require('./jest.e2e.config');
 
 module.exports = {

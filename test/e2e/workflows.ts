@@ -2,6 +2,8 @@
  * Workflows for the end-to-end tests, written the way n8n's editor saves them (node types and versions that
  * exist in both n8n 1.123 and 2.41). Each has a fixed id so `n8n execute --id` can run it after import.
  */
+import { createHash } from 'node:crypto';
+
 import { CREDENTIAL_TYPE, VERIFY_TYPE } from './n8n';
 
 type Parameters = Record<string, unknown>;
@@ -79,6 +81,26 @@ export function ifTrue(name: string, expression: string): WorkflowNode {
 	});
 }
 
+/**
+ * A Webhook trigger (v2.1) for `POST /webhook/<path>`, answered by a Respond to Webhook node. Its `webhookId`
+ * is derived from the path, so each path gets its own.
+ */
+export function webhook(name: string, webhookPath: string): WorkflowNode {
+	const hex = createHash('sha256').update(webhookPath).digest('hex');
+	const webhookId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+	return node(name, 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: webhookPath, responseMode: 'responseNode', options: {} }, { webhookId });
+}
+
+/** Respond to Webhook (v1.5) with the first incoming item or all of them (a JSON array). */
+export function respond(name: string, respondWith: 'firstIncomingItem' | 'allIncomingItems'): WorkflowNode {
+	return node(name, 'n8n-nodes-base.respondToWebhook', 1.5, { respondWith, options: {} });
+}
+
+/** Split Out (v1): one item per element of the list at `field` (dot notation, e.g. `body.people`). */
+export function splitOut(name: string, field: string): WorkflowNode {
+	return node(name, 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: field, options: {} });
+}
+
 export interface CredentialRef {
 	id: string;
 	name: string;
@@ -90,7 +112,6 @@ export function verify(name: string, credential: CredentialRef, parameters: Para
 		...extra,
 	});
 }
-
 
 /**
  * A workflow from nodes and edges: `[from, to]` connects output 0 to input 0, `[from, to, output]` another
