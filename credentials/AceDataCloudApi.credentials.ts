@@ -20,8 +20,6 @@ export class AceDataCloudApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:aceDataCloud.svg', dark: 'file:aceDataCloud.dark.svg' };
 
-	// A community credential links to the provider's page; this older rule expects a slug of n8n's own docs.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased
 	documentationUrl = 'https://platform.acedata.cloud/documents/phone-check-3e';
 
 	properties: INodeProperties[] = [

@@ -35,8 +35,6 @@ export class AceDataPhoneVerify implements INodeType {
 			'Check that a name, a mainland China mobile number and an ID card number belong together (Ace Data Cloud three-element verification)',
 		defaults: { name: 'Ace Data Phone Verify' },
 		usableAsTool: true,
-		// The community rule set asks for the enum here; this older rule only recognises the literal 'main'.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
 		// A literal name: n8n's package checks read it statically to match the credential with its test.

@@ -105,9 +105,7 @@ export const properties: INodeProperties[] = [
 				options: [
 					{ name: 'None', value: 'none', description: 'Send the fields as plain text over HTTPS' },
 					{
-						// The brand is written n8n; title case would print it N8n.
-						// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
-						name: 'Encrypt in n8n',
+						name: 'Encrypt Before Sending',
 						value: 'local',
 						description: 'Encrypt the fields with AES-256-CBC and wrap the key with the provider’s RSA public key',
 					},
