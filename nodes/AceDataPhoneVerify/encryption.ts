@@ -62,13 +62,9 @@ export function loadPublicKey(pem: string): crypto.KeyObject {
 	const lines = body.match(/.{1,64}/g) ?? [];
 	const normalised = `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 
-	let key: crypto.KeyObject;
-	try {
-		key = crypto.createPublicKey({ key: normalised, format: 'pem' });
-	} catch {
-		// The OpenSSL message is unhelpful to users and may quote the input; say what to do instead.
+	const key = createPublicKey(normalised);
+	if (!key) {
 		// This module knows no node to attach an n8n error to: settings.ts turns this into a NodeOperationError.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		throw new EncryptionConfigError(`The public key could not be read (damaged or incomplete PEM): ${PEM_HINT}.`);
 	}
 	if (key.asymmetricKeyType !== 'rsa') {
@@ -83,6 +79,15 @@ export function loadPublicKey(pem: string): crypto.KeyObject {
 		);
 	}
 	return key;
+}
+
+/** The key, or undefined when OpenSSL cannot read it: its message is unhelpful to users and may quote the input. */
+function createPublicKey(pem: string): crypto.KeyObject | undefined {
+	try {
+		return crypto.createPublicKey({ key: pem, format: 'pem' });
+	} catch {
+		return undefined;
+	}
 }
 
 /**

@@ -100,9 +100,10 @@ export class ItemSettingsReader {
 			if (mode !== 'none') throw new EncryptionConfigError(`Unknown encryption mode "${mode}"`);
 			return { mode: 'none' };
 		} catch (error) {
-			// Anything else is a bug, not a setting to correct: let it surface as it is.
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-			if (!(error instanceof EncryptionConfigError)) throw error;
+			// Anything else is a bug, not a setting to correct: it surfaces with its own message.
+			if (!(error instanceof EncryptionConfigError)) {
+				throw new NodeOperationError(this.context.getNode(), error as Error, { itemIndex });
+			}
 			throw new NodeOperationError(this.context.getNode(), error.message, {
 				description: 'Fix the encryption options of the node; nothing was sent.',
 				itemIndex,

@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import * as encryption from '../../nodes/AceDataPhoneVerify/encryption';
 import type { WorkflowRun } from '../support/engine';
 import { runVerify } from '../support/engine';
 import { FROM_ITEM } from '../support/identities';
@@ -265,6 +266,23 @@ describe('local encryption with an unusable key', () => {
 			expect(item.result).toBeUndefined();
 		}
 		expect(run.outputs()[0].map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+});
+
+describe('a failure while setting up encryption that is not about the key', () => {
+	afterEach(() => jest.restoreAllMocks());
+
+	it('fails the node with an n8n error that names the item, before any request', async () => {
+		jest.spyOn(encryption, 'loadPublicKey').mockImplementation(() => {
+			throw new TypeError('unexpected failure');
+		});
+		const run = await verify({ encryption: 'local', publicKey: spkiPem }, [PEOPLE[0].given]);
+		expect(mock.requests).toHaveLength(0);
+		expect(run.error).toMatchObject({
+			name: 'NodeOperationError',
+			message: 'unexpected failure',
+			context: { itemIndex: 0 },
+		});
 	});
 });
 
