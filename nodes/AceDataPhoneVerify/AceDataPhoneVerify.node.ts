@@ -6,7 +6,6 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { aceDataCloudApiTest } from './credentialTest';
 import { OUTPUTS_EXPRESSION, properties } from './description';
 import { errorJson, routeFor, verificationJson } from './output';
 import { Planner } from './planner';
@@ -37,12 +36,10 @@ export class AceDataPhoneVerify implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
-		// A literal name: n8n's package checks read it statically to match the credential with its test.
-		credentials: [{ name: 'aceDataCloudApi', required: true, testedBy: 'aceDataCloudApiTest' }],
+		// A literal name: n8n's package checks read it statically.
+		credentials: [{ name: 'aceDataCloudApi', required: true }],
 		properties,
 	};
-
-	methods = { credentialTest: { aceDataCloudApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
