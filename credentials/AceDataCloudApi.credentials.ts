@@ -83,7 +83,7 @@ export class AceDataCloudApi implements ICredentialType {
 			type: 'string',
 			default: DEFAULT_BASE_URL,
 			description:
-				'Change only to go through a proxy or to point at a test server. If the connection test answers ECONNREFUSED, ENOTFOUND or ETIMEDOUT, nothing answers at this address.',
+				'Change only to go through a proxy or to point at a test server. If the connection test says the connection was refused or timed out, or the host was not found (ECONNREFUSED, ETIMEDOUT, ENOTFOUND), nothing answers at this address.',
 		},
 	];
 

@@ -13,6 +13,7 @@ import {
 	CREDENTIAL_TYPE,
 	ensureN8n,
 	freePort,
+	N8N_MAJOR,
 	N8N_VERSION,
 	N8nInstance,
 	outputEntries,
@@ -435,10 +436,13 @@ describe(`n8n ${N8N_VERSION}`, () => {
 		});
 
 		test('a Base URL where nothing answers fails with n8n\'s own reason', async () => {
-			// A port nobody listens on. n8n reports a connection failure by its code alone; the Base URL
-			// field's description says what such a code means.
+			// A port nobody listens on. n8n words a connection failure itself (2.x by its code alone); the Base
+			// URL field's description says what it means.
 			const closed = `http://127.0.0.1:${await freePort()}`;
-			expect(await testCredential(GOOD_TOKEN, closed)).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+			expect(await testCredential(GOOD_TOKEN, closed)).toEqual({
+				status: 'Error',
+				message: N8N_MAJOR >= 2 ? 'ECONNREFUSED' : 'The service refused the connection - perhaps it is offline',
+			});
 		});
 
 		test('the credential test sends no billable request: an empty body, refused by the provider', () => {
