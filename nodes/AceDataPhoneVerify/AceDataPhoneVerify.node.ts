@@ -7,7 +7,6 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { BilledCallBudget } from './budget';
-import { aceDataCloudApiTest } from './credentialTest';
 import { OUTPUTS_EXPRESSION, properties } from './description';
 import { ItemParameters } from './itemParameters';
 import { dryRunItems, firstFailure, resultItems, routeItems } from './outcomes';
@@ -31,11 +30,10 @@ export class AceDataPhoneVerify implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
-		credentials: [{ name: 'aceDataCloudApi', required: true, testedBy: 'aceDataCloudApiTest' }],
+		// A literal name: n8n's package checks read it statically.
+		credentials: [{ name: 'aceDataCloudApi', required: true }],
 		properties,
 	};
-
-	methods = { credentialTest: { aceDataCloudApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -92,7 +92,7 @@ export function normaliseName(value: string): string {
 }
 
 export function normalisePhone(value: string): string {
-	const compact = value.replace(/[\s\-]/g, '');
+	const compact = value.replace(/[\s-]/g, '');
 	const international = /^\+?86(1\d{10})$/.exec(compact);
 	return international ? international[1] : compact;
 }

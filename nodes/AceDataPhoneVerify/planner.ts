@@ -77,7 +77,8 @@ export class Planner {
 
 	/** Plans every item before returning the requests. */
 	async planAll(): Promise<PlannedRequest[]> {
-		for await (const _request of this.plan());
+		const planning = this.plan();
+		while (!(await planning.next()).done);
 		return this.requests;
 	}
 

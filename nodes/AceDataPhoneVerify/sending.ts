@@ -31,21 +31,18 @@ export async function sendRequests(
 	const cancelled = context.getExecutionCancelSignal?.();
 	const received: number[] = [];
 
+	/** One attempt, counted: whether it reached the provider, and whether it was (or may have been) billed. */
 	const send = async (request: PlannedRequest, index: number): Promise<ProviderAnswer> => {
-		let billed = true;
-		let reached = true;
-		try {
-			const answer = await requestVerification(context, credentials, request.body, request.timeout, cancelled);
-			billed = classifyResult(answer.result).billable;
-			return answer;
-		} catch (error) {
-			billed = mayHaveBilled(error);
-			reached = reachedProvider(error);
-			throw error;
-		} finally {
-			received[index] = (received[index] ?? 0) + (reached ? 1 : 0);
-			budget.release(billed);
-		}
+		const failed: { error?: unknown } = {};
+		const answer = await requestVerification(context, credentials, request.body, request.timeout, cancelled).catch(
+			(error: unknown) => void (failed.error = error ?? new Error('Request failed')),
+		);
+		received[index] = (received[index] ?? 0) + (answer || reachedProvider(failed.error) ? 1 : 0);
+		budget.release(answer ? classifyResult(answer.result).billable : mayHaveBilled(failed.error));
+		// The scheduler reads the failure (ProviderRequestError) to decide on a retry; the node turns it into an
+		// n8n error once the item's outcome is final.
+		if (!answer) throw failed.error;
+		return answer;
 	};
 
 	const settled = await runScheduled(requests, send, {

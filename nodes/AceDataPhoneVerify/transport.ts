@@ -12,12 +12,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../../credentials/AceDataCloudApi.credentials';
+import { DEFAULT_BASE_URL, VERIFY_PATH } from '../../credentials/AceDataCloudApi.credentials';
 import { adviceFor } from './apiErrors';
 import type { RetryAdvice } from './scheduler';
 
 export const CREDENTIAL_TYPE = 'aceDataCloudApi';
-export const VERIFY_PATH = '/identity/phone/check-3e';
 
 export interface ProviderAnswer {
 	result: string;

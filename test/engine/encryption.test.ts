@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import * as encryption from '../../nodes/AceDataPhoneVerify/encryption';
 import type { WorkflowRun } from '../support/engine';
 import { parametersFor, runVerify } from '../support/engine';
 import { FROM_ITEM } from '../support/identities';
@@ -291,6 +292,20 @@ describe.each([1, 2])('node version %i', (version) => {
 			.toString('base64');
 		return { fields, blob, iv: iv.toString('base64') };
 	}
+
+	describe('a failure while setting up encryption that is not about the key', () => {
+		afterEach(() => jest.restoreAllMocks());
+
+		it('fails the node with an n8n error that names the item, before any request', async () => {
+			jest.spyOn(encryption, 'loadPublicKey').mockImplementation(() => {
+				throw new TypeError('unexpected failure');
+			});
+			const run = await verify({ encryption: 'local', publicKey: spkiPem }, [PEOPLE[0].given]);
+			expect(mock.requests).toHaveLength(0);
+			expect(run.error).toMatchObject({ name: 'NodeOperationError', context: { itemIndex: 0 } });
+			expect(run.error?.message).toMatch(/unexpected failure/);
+		});
+	});
 
 	describe('pre-encrypted fields', () => {
 		it('sends the encrypted fields as given with the key blob, IV and list from the options, skipping their validation', async () => {

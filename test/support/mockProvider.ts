@@ -14,7 +14,8 @@ import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 
 export const VERIFY_PATH = '/identity/phone/check-3e';
 
-export type TokenState = 'ok' | 'not_enabled' | 'expired' | 'used_up' | 'disabled';
+/** `not_enabled_401`: the token_mismatched answer some deployments send as 401 instead of 400. */
+export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'expired' | 'used_up' | 'disabled';
 /**
  * What the mock may do instead of answering: an HTTP error, drop the connection before answering (`reset`), never
  * answer (`hang`), answer 200 with HTML (`not_json`), or answer — and bill — then drop the connection before the
@@ -276,6 +277,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		const state = tokens[auth.slice(7)];
 		if (!state) return errorAnswer(401, 'invalid_token');
 		if (state === 'not_enabled') return errorAnswer(400, 'token_mismatched');
+		if (state === 'not_enabled_401') return errorAnswer(401, 'token_mismatched');
 		if (state === 'expired') return errorAnswer(401, 'token_expired');
 		if (state === 'used_up') return errorAnswer(403, 'used_up');
 		if (state === 'disabled') return errorAnswer(403, 'disabled');
@@ -406,4 +408,12 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
+}
+
+/** A web server that is not the provider, as a wrong Base URL may lead to: every path is an HTML 404 page. */
+export async function startOtherServer(): Promise<{ url: string; close: () => Promise<void> }> {
+	const server = http.createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	return { url, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
 }
