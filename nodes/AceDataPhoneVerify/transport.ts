@@ -140,16 +140,15 @@ function httpFailure(statusCode: number, headers: IDataObject, json: IDataObject
 	const advice = adviceFor(code, statusCode);
 	const traceId = json?.trace_id ? ` Trace ID: ${String(json.trace_id)}.` : '';
 	const waitMs = RETRYABLE_STATUS.has(statusCode) ? retryAfterMs(headers['retry-after']) : undefined;
-	const quota =
-		waitMs !== undefined && waitMs > MAX_RETRY_WAIT_MS
-			? ` The provider asks to wait ${readableDuration(waitMs)} before the next request (Retry-After), longer than the node waits (${readableDuration(MAX_RETRY_WAIT_MS)}): a daily or monthly quota is probably used up.`
-			: '';
+	const quota = waitMs !== undefined && waitMs > MAX_RETRY_WAIT_MS;
+	// The message says it too: an error item keeps the message, not the description.
+	const wait = quota ? `: the provider asks to wait ${readableDuration(waitMs)}` : '';
 	return new ProviderRequestError(
-		`${advice.message} (HTTP ${statusCode}, ${code})`,
+		`${advice.message}${wait} (HTTP ${statusCode}, ${code})`,
 		'http',
 		code,
 		statusCode,
-		`${advice.description}${quota}${providerMessage ? ` Provider says: "${providerMessage}".` : ''}${traceId}`,
+		`${advice.description}${quota ? ` The wait (Retry-After) is longer than the node waits (${readableDuration(MAX_RETRY_WAIT_MS)}): a daily or monthly quota is probably used up.` : ''}${providerMessage ? ` Provider says: "${providerMessage}".` : ''}${traceId}`,
 		json ? (json as JsonObject) : { body: preview(body) },
 		waitMs,
 	);

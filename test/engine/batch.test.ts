@@ -229,6 +229,18 @@ describe('the provider rate limit (20 requests per second)', () => {
 		expectOneOkAnswerEach(provider, identities);
 	}, 20_000);
 
+	it('against a provider that takes 1.5 s per answer, the defaults keep enough in flight to hold the pace', async () => {
+		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 1_500 });
+		const identities = generateIdentities(60, 15);
+		const { run, items } = await verify(provider, identities, { maskInput: false });
+
+		expect(run.error).toBeUndefined();
+		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
+		// 20 a second × 1.5 s: about 30 at once (the old default capped it at 5, or 3.3 requests a second).
+		expect(provider.maxInFlight).toBeGreaterThanOrEqual(25);
+		expect(provider.requests.filter((request) => request.status === 429)).toHaveLength(0);
+	}, 20_000);
+
 	it('unlimited pace at concurrency 20 converges through 429 handling: no failures, Retry-After honoured', async () => {
 		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
 		const identities = generateIdentities(100, 6);
@@ -280,6 +292,11 @@ describe('duplicates', () => {
 		items.forEach((item, index) => {
 			expect(item.json).toMatchObject({ result: expectedResult(fifty[index]), cached: index >= 5 });
 		});
+		// Only the item whose own request was billed says so: summing billable counts the bill.
+		const billedByProvider = [...provider.billedAnswers.values()].reduce((sum, count) => sum + count, 0);
+		expect(items.filter((item) => item.json.billable)).toHaveLength(billedByProvider);
+		expect(items.slice(5).filter((item) => item.json.billable)).toEqual([]);
+		expect(items.slice(5).map((item) => item.json.attempts)).toEqual(Array(45).fill(0));
 	});
 
 	it('with Skip Duplicates off every item is sent', async () => {
@@ -309,6 +326,37 @@ describe('Retry-After', () => {
 		expect(retry.at - limited.at).toBeGreaterThanOrEqual(950);
 		expect(retry.at - limited.at).toBeLessThan(2_000);
 	}, 10_000);
+});
+
+describe('a Retry-After beyond what the node waits out (a quota)', () => {
+	const QUOTA = { rateLimit: { perSecond: 0.001, burst: 1, retryAfterSeconds: 86_400 } };
+
+	it('ends the item at once, saying how long the provider asked to wait; the others go on', async () => {
+		const provider = await mockProvider(QUOTA);
+		const identities = generateIdentities(3, 13);
+		const started = Date.now();
+		const { run, items } = await verify(provider, identities, { maskInput: false }, { onError: 'continueRegularOutput' });
+
+		// Waiting out a day would park the run; a few seconds is the bound that proves it did not.
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(run.error).toBeUndefined();
+		expect(items[0].json.result).toBe(expectedResult(identities[0]));
+		for (const item of items.slice(1)) {
+			expect(item.json).toMatchObject({ status: 'api_error', errorCode: 'too_many_requests', httpCode: 429, attempts: 1 });
+			expect(String(item.json.description)).toMatch(/asks to wait 24 h/);
+		}
+		expect(provider.requests).toHaveLength(3);
+	}, 20_000);
+
+	it('without Continue On Fail fails the run at once with that message', async () => {
+		const provider = await mockProvider(QUOTA);
+		const started = Date.now();
+		const { run } = await verify(provider, generateIdentities(30, 14), {});
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(run.error?.message).toMatch(/rate limit/);
+		expect(run.error?.message).toMatch(/asks to wait 24 h/);
+		expect(String((run.error as { description?: string }).description)).toMatch(/quota/);
+	}, 20_000);
 });
 
 describe('checking items and sending requests', () => {

@@ -147,6 +147,36 @@ describe('connection failures', () => {
 	}, 20_000);
 });
 
+describe('personal data a provider repeats in an error', () => {
+	// The mock's bad_request answer quotes the name, mobile and ID number it was sent, as some gateways do.
+	const quoted = { name: '张三', phone: '17000004002', idCard: '11010519491231002X' };
+	const secrets = [quoted.name, quoted.phone, quoted.idCard, '110105194912310'];
+
+	it('is masked in the error, its description and details, and in the run data, while Mask Input is on', async () => {
+		const echoing = await startMockProvider({ echoPersonalData: true });
+		const failed = await verify([quoted], { baseUrl: echoing.url });
+		const error = failed.error as unknown as IDataObject;
+		expect(String(error.description)).toMatch(
+			/Provider says: "bad request: invalid name 张\*, phone 170\*\*\*\*4002, id_card 110105\*{10}2X"/,
+		);
+		const everything = JSON.stringify({ ...error, message: error.message }) + JSON.stringify(failed.run.data.resultData.runData);
+		for (const secret of secrets) expect(everything).not.toContain(secret);
+
+		const handled = await verify([quoted], { baseUrl: echoing.url, onError: 'continueErrorOutput' });
+		expect(handled.outputs()[1]).toHaveLength(1);
+		const stored = JSON.stringify(handled.run.data.resultData.runData);
+		for (const secret of secrets) expect(stored).not.toContain(secret);
+		await echoing.close();
+	});
+
+	it('is shown as sent when Mask Input is off (the user asked for unmasked values)', async () => {
+		const echoing = await startMockProvider({ echoPersonalData: true });
+		const run = await verify([quoted], { baseUrl: echoing.url, parameters: { options: { maxRetries: 0, maskInput: false } } });
+		expect(String((run.error as unknown as IDataObject).description)).toContain(quoted.idCard);
+		await echoing.close();
+	});
+});
+
 describe('retries', () => {
 	it('a 500 is retried and the item then verified; a 200 is never sent twice', async () => {
 		const flaky = await startMockProvider({ faultRate: 0.5, faultKinds: [500], seed: 7 });

@@ -307,19 +307,20 @@ describe('adviseRetry', () => {
 		const error = providerError(() => parseResponse(429, headers, errorBody('too_many_requests')));
 		expect(error.retryAfterMs).toBe(86_400_000);
 		expect(adviseRetry(error)).toEqual({ retry: false, retryAfterMs: undefined, rateLimited: true });
-		expect(error.description).toMatch(/asks to wait 24 h .*Retry-After.*quota/);
+		expect(error.message).toMatch(/asks to wait 24 h \(HTTP 429/);
+		expect(error.description).toMatch(/Retry-After.*quota/);
 		const withinCap = providerError(() =>
 			parseResponse(429, { 'retry-after': String(MAX_RETRY_WAIT_MS / 1000) }, errorBody('too_many_requests')),
 		);
 		expect(adviseRetry(withinCap)).toEqual({ retry: true, retryAfterMs: MAX_RETRY_WAIT_MS, rateLimited: true });
-		expect(withinCap.description).not.toMatch(/asks to wait/);
+		expect(withinCap.message).not.toMatch(/asks to wait/);
 	});
 
 	it('reads an HTTP-date Retry-After hours ahead the same way', () => {
 		const headers = { 'retry-after': new Date(Date.now() + 3 * 3_600_000).toUTCString() };
 		const error = providerError(() => parseResponse(503, headers, errorBody('api_error')));
 		expect(adviseRetry(error).retry).toBe(false);
-		expect(error.description).toMatch(/asks to wait 3 h/);
+		expect(error.message).toMatch(/asks to wait 3 h/);
 	});
 
 	it('does not retry anything that is not a provider error', () => {
