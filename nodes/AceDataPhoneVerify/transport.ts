@@ -178,11 +178,16 @@ function networkFailure(error: unknown, timeoutMs: number): ProviderRequestError
 	);
 }
 
-/** httpRequestWithAuthentication wraps the transport error; the network code sits underneath. */
+/**
+ * httpRequestWithAuthentication wraps the transport error: n8n 2.x keeps it as `cause` (the network code sits
+ * underneath); n8n 1.x keeps only the code, as the wrapper's `httpCode`, and replaces the message.
+ */
 function rootCause(error: unknown): { code?: unknown; message?: unknown } {
-	let current = error as { cause?: unknown; code?: unknown; message?: unknown };
+	const isNetworkCode = (value: unknown): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value);
+	let current = error as { cause?: unknown; code?: unknown; httpCode?: unknown; message?: unknown };
 	for (let depth = 0; depth < 5 && current; depth++) {
-		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current;
+		if (isNetworkCode(current.code)) return current;
+		if (isNetworkCode(current.httpCode)) return { code: current.httpCode, message: current.message };
 		if (!current.cause) break;
 		current = current.cause as typeof current;
 	}

@@ -369,6 +369,15 @@ describe('requestVerification: transport failures', () => {
 		expect(reachedProvider(error)).toBe(false);
 	});
 
+	it('reads the network code n8n 1.x keeps as the wrapper\'s httpCode (it drops the cause and the message)', async () => {
+		const refused = Object.assign(new Error('The service refused the connection - perhaps it is offline'), { httpCode: 'ECONNREFUSED' });
+		const notSent = await providerErrorAsync(requestVerification(contextThatFails(refused).context, credentials, {}, 5000));
+		expect(notSent).toMatchObject({ kind: 'not_sent', code: 'ECONNREFUSED' });
+		const timedOut = Object.assign(new Error('The connection timed out'), { httpCode: 'ECONNABORTED' });
+		const lost = await providerErrorAsync(requestVerification(contextThatFails(timedOut).context, credentials, {}, 5000));
+		expect(lost).toMatchObject({ kind: 'reply_lost', message: 'No answer from the provider within 5000 ms' });
+	});
+
 	it('counts a failure it cannot place as a lost reply, never as "not billed"', async () => {
 		const error = await providerErrorAsync(requestVerification(contextThatFails(new Error('something odd')).context, credentials, {}, 5000));
 		expect(error.kind).toBe('reply_lost');
