@@ -1,11 +1,12 @@
 /**
- * The "Max Billed Calls" cap: a request may start only while the calls billed so far plus the requests in flight
- * stay under the cap, since any request in flight may come back billed. A request whose reply was lost counts as
- * billed: it may have been answered. So however many requests run at once, the provider never bills more than
- * the cap.
+ * The "Max Billed Calls" cap: a request may start only while the calls billed so far plus the requests holding a
+ * place stay under the cap, since any request in flight may come back billed. A request keeps its place through
+ * its retries (they are that request), until it is billed — a reply that was lost counts as billed: it may have
+ * been answered — or it ends. So however many requests run at once, the provider never bills more than the cap.
  */
 export class BilledCallBudget {
-	private inFlight = 0;
+	/** The requests (by index) holding a place. */
+	private readonly holders = new Set<number>();
 	private readonly waiting = new Set<() => void>();
 
 	/**
@@ -23,12 +24,12 @@ export class BilledCallBudget {
 	}
 
 	/**
-	 * Reserves the right to send one request: true at once while there is room, false once the billed calls
-	 * alone reach the cap (or `signal` fires); in between, waits for a request in flight to come back.
+	 * A place for the next attempt of request `holder`: at once when it holds one already or there is room, false
+	 * once the billed calls alone reach the cap (or `signal` fires); in between, waits for a place to free up.
 	 */
-	async reserve(signal: AbortSignal): Promise<boolean> {
-		if (this.cap <= 0) return true;
-		while (this.billed + this.inFlight >= this.cap) {
+	async reserve(holder: number, signal: AbortSignal): Promise<boolean> {
+		if (this.cap <= 0 || this.holders.has(holder)) return true;
+		while (this.billed + this.holders.size >= this.cap) {
 			if (this.billed >= this.cap || signal.aborted) return false;
 			await new Promise<void>((wake) => {
 				const done = () => {
@@ -40,15 +41,20 @@ export class BilledCallBudget {
 				signal.addEventListener('abort', done, { once: true });
 			});
 		}
-		this.inFlight++;
+		this.holders.add(holder);
 		return true;
 	}
 
-	/** A reserved request came back: billed (or possibly billed), or certainly not. */
-	release(billed: boolean): void {
-		if (billed) this.billed++;
-		if (this.cap <= 0) return;
-		this.inFlight--;
+	/** An attempt of request `holder` came back: billed (or possibly billed) spends its place; else it keeps it. */
+	attemptEnded(holder: number, billed: boolean): void {
+		if (!billed) return;
+		this.billed++;
+		this.release(holder);
+	}
+
+	/** Request `holder` is done: a place it still holds is free again. */
+	release(holder: number): void {
+		if (!this.holders.delete(holder)) return;
 		for (const wake of [...this.waiting]) wake();
 	}
 }

@@ -54,7 +54,9 @@ export interface SchedulerOptions {
 	 * Asked before each attempt, before its pacing slot: resolve true to go ahead, false to settle the task with
 	 * `NotAdmittedError`. `signal` fires when the run halts, so a gate that waits can give up.
 	 */
-	admit?: (signal: AbortSignal) => Promise<boolean>;
+	admit?: (signal: AbortSignal, index: number) => Promise<boolean>;
+	/** Called once each task has settled, whatever its result (before `onProgress`). */
+	onSettled?: (index: number) => void;
 	/** Called after each task settles; `total` is undefined while the source is still producing tasks. */
 	onProgress?: (settled: number, total: number | undefined) => void;
 	/** Resolves after `ms`, or earlier when `signal` fires (it may then reject; that is ignored). */
@@ -139,8 +141,8 @@ class TaskFeed<T> {
 /**
  * Runs `run` for every task and resolves with one `Settled` per task, `results[i]` belonging to the i-th task.
  * A task's failure is a result, never a rejection. Only an exception thrown by the source or by a callback
- * (`adviseRetry`, `admit`, `onProgress`) rejects, after the attempts already in flight have finished and no new
- * ones were started; an async source is then closed (its `return` runs).
+ * (`adviseRetry`, `admit`, `onSettled`, `onProgress`) rejects, after the attempts already in flight have finished
+ * and no new ones were started; an async source is then closed (its `return` runs).
  */
 export async function runScheduled<T, R>(
 	source: Iterable<T> | AsyncIterable<T>,
@@ -280,7 +282,7 @@ export async function runScheduled<T, R>(
 		let progressAtPrevious: number | undefined;
 		for (;;) {
 			if (halt.signal.aborted) return { ok: false, error: new RunStoppedError(), attempts };
-			if (options.admit && !(await options.admit(halt.signal))) {
+			if (options.admit && !(await options.admit(halt.signal, index))) {
 				const error = halt.signal.aborted ? new RunStoppedError() : new NotAdmittedError(lastError);
 				return { ok: false, error, attempts };
 			}
@@ -337,6 +339,7 @@ export async function runScheduled<T, R>(
 			try {
 				results[index] = await settle(index);
 				settled++;
+				options.onSettled?.(index);
 				options.onProgress?.(settled, feed.total);
 			} catch (error) {
 				broken ??= { error };

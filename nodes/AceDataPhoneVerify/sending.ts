@@ -38,7 +38,7 @@ export async function sendRequests(
 			(error: unknown) => void (failed.error = error ?? new Error('Request failed')),
 		);
 		received[index] = (received[index] ?? 0) + (answer || reachedProvider(failed.error) ? 1 : 0);
-		budget.release(answer ? classifyResult(answer.result).billable : mayHaveBilled(failed.error));
+		budget.attemptEnded(index, answer ? classifyResult(answer.result).billable : mayHaveBilled(failed.error));
 		// The scheduler reads the failure (ProviderRequestError) to decide on a retry; the node turns it into an
 		// n8n error once the item's outcome is final.
 		if (!answer) throw failed.error;
@@ -52,7 +52,8 @@ export async function sendRequests(
 		failFast,
 		signal: cancelled,
 		adviseRetry: retryAdvisor(run.retryLostReplies),
-		admit: async (signal) => await budget.reserve(signal),
+		admit: async (signal, index) => await budget.reserve(index, signal),
+		onSettled: (index) => budget.release(index),
 		onProgress: (done, total) => {
 			if (done % PROGRESS_EVERY === 0 || (done === total && total >= PROGRESS_EVERY)) {
 				const message =

@@ -124,6 +124,23 @@ describe('Max Billed Calls', () => {
 		expect(billedBy(provider)).toBe(2);
 	});
 
+	it('keeps a request’s place through its retries: a retry after a 500 is never refused by the cap', async () => {
+		const provider = await mockProvider({ latencyMs: 150 });
+		const [first, ...others] = billedIdentities(4, 15);
+		// This mobile number always gets HTTP 500 from the mock: sent twice, then an error, never "not sent".
+		const failing = { ...billedIdentities(1, 16)[0], phone: '17000005000' };
+		const items = [first, failing, ...others].map((identity) => ({ ...identity }));
+		const run = await verify(provider, items, { maxBilledCalls: 3, concurrency: 2, maxRetries: 1 }, {
+			onError: 'continueRegularOutput',
+		});
+
+		const output = run.json();
+		expect(output[1]).toMatchObject({ status: 'api_error', httpCode: 500, attempts: 2 });
+		expect(output.map((item) => item.status === 'budget_reached')).toEqual([false, false, false, false, true]);
+		expect(billedBy(provider)).toBe(3);
+		for (const item of output.filter((item) => item.status === 'budget_reached')) expect(item.attempts).toBe(0);
+	});
+
 	it('routes items left unsent to Not Verified', async () => {
 		const provider = await mockProvider();
 		const identities = billedIdentities(5, 9);
