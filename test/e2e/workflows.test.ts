@@ -23,7 +23,7 @@ import {
 	VERIFY_TYPE,
 } from './n8n';
 import { FROM_ITEM } from '../support/identities';
-import { masked, OUTPUT_KEYS, total } from './expected';
+import { masked, OUTPUT_KEYS, testNeedingNetworkCodes, total } from './expected';
 import { code, ifTrue, manualTrigger, noOp, set, verify, workflow } from './workflows';
 
 const GOOD_TOKEN = 'e2e-good-token-8d41f0b2';
@@ -32,6 +32,8 @@ const NOT_ENABLED_TOKEN = 'e2e-not-enabled-token-5b13';
 
 const GOOD = { id: 'e2eCredGood0001', name: 'Ace Data (mock, good token)' };
 const UNKNOWN = { id: 'e2eCredUnknown1', name: 'Ace Data (mock, unknown token)' };
+/** A Base URL where nothing listens. */
+const CLOSED = { id: 'e2eCredClosed01', name: 'Ace Data (nothing listening)' };
 
 const ZHANG = SANDBOX_IDENTITIES.find((p) => p.name === '张三')!;
 const LI = SANDBOX_IDENTITIES.find((p) => p.result === '1')!;
@@ -45,6 +47,7 @@ const IDS = {
 	handled: 'e2eHandledErr01',
 	invalid: 'e2eFailInput001',
 	badToken: 'e2eFailToken001',
+	unreachable: 'e2eUnreachable1',
 };
 
 let provider: MockProvider;
@@ -59,6 +62,7 @@ beforeAll(async () => {
 	await n8n.importCredentials([
 		{ ...GOOD, type: CREDENTIAL_TYPE, data: { apiToken: GOOD_TOKEN, baseUrl: provider.url } },
 		{ ...UNKNOWN, type: CREDENTIAL_TYPE, data: { apiToken: UNKNOWN_TOKEN, baseUrl: `${provider.url}/` } },
+		{ ...CLOSED, type: CREDENTIAL_TYPE, data: { apiToken: GOOD_TOKEN, baseUrl: `http://127.0.0.1:${await freePort()}` } },
 	]);
 	await n8n.importWorkflows(Object.values(WORKFLOWS));
 }, 30 * 60_000);
@@ -170,6 +174,20 @@ const WORKFLOWS = {
 		[
 			['Start', 'Verify'],
 			['Verify', 'After'],
+		],
+	),
+	// Nothing listens at the Base URL: the request never leaves n8n.
+	unreachable: workflow(
+		IDS.unreachable,
+		'E2E: provider unreachable',
+		[
+			manualTrigger(),
+			code('One', [ZHANG]),
+			verify('Verify', CLOSED, { ...FROM_ITEM, options: { maxRetries: 1, retryLostReplies: false } }, { onError: 'continueRegularOutput' }),
+		],
+		[
+			['Start', 'One'],
+			['One', 'Verify'],
 		],
 	),
 };
@@ -374,6 +392,22 @@ describe(`n8n ${N8N_VERSION}`, () => {
 		test('the invalid item is never sent; the others once per node', () => {
 			expect(provider.requests.some((r) => r.body?.id_card === BAD_CHECKSUM.idCard)).toBe(false);
 			expect(provider.requests).toHaveLength(4 * 3);
+		});
+	});
+
+	describe('a provider that cannot be reached', () => {
+		testNeedingNetworkCodes('a refused connection: not sent (attempts 0), not a lost reply, and it says so', async () => {
+			const { run } = await execute(IDS.unreachable);
+			expect(run.status).toBe('success');
+			expect(outputItems(run, 'Verify')).toEqual([
+				expect.objectContaining({
+					status: 'api_error',
+					errorCode: 'ECONNREFUSED',
+					attempts: 0,
+					billable: false,
+					description: 'Could not reach the provider',
+				}),
+			]);
 		});
 	});
 
