@@ -299,7 +299,7 @@ interface ExampleNode {
 	parameters: Record<string, unknown>;
 }
 
-interface Example {
+export interface Example {
 	file: string;
 	id: string;
 	name: string;
@@ -309,7 +309,7 @@ interface Example {
 	tables: { name: string; columns: { name: string; type: string }[] }[];
 }
 
-function exampleFiles(): Example[] {
+export function exampleFiles(): Example[] {
 	if (!fs.existsSync(EXAMPLES_DIR)) return [];
 	return fs
 		.readdirSync(EXAMPLES_DIR)
@@ -380,7 +380,7 @@ interface Settings {
 }
 
 /** Creates the documented local owner the first time (n8n would otherwise show its owner-setup screen). */
-async function ensureOwner(baseUrl: string): Promise<'created' | 'exists'> {
+export async function ensureOwner(baseUrl: string): Promise<'created' | 'exists'> {
 	const settings = (await (await fetch(`${baseUrl}/rest/settings`)).json()) as Settings;
 	if (!settings.data?.userManagement?.showSetupOnFirstLoad) return 'exists';
 	const res = await fetch(`${baseUrl}/rest/owner/setup`, {
@@ -393,7 +393,7 @@ async function ensureOwner(baseUrl: string): Promise<'created' | 'exists'> {
 }
 
 /** A session cookie for the local owner, or undefined when its password is not the documented one. */
-async function ownerCookie(baseUrl: string): Promise<string | undefined> {
+export async function ownerCookie(baseUrl: string): Promise<string | undefined> {
 	const res = await fetch(`${baseUrl}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -407,7 +407,7 @@ async function ownerCookie(baseUrl: string): Promise<string | undefined> {
 }
 
 /** Creates the data tables the examples write to, when missing (the examples also have a "create" branch). */
-async function ensureDataTables(baseUrl: string, examples: Example[]): Promise<void> {
+export async function ensureDataTables(baseUrl: string, examples: Example[]): Promise<void> {
 	const tables = examples.flatMap((e) => e.tables);
 	if (tables.length === 0) return;
 	const cookie = await ownerCookie(baseUrl);
