@@ -8,8 +8,12 @@
  *     editor's warning triangles); connections name existing nodes; Verify nodes use the sandbox credential;
  *  2. import: `n8n import:workflow` into a fresh user folder, `n8n export:workflow` back, and the nodes and
  *     connections come out as they went in;
- *  3. run: the batch example runs with `n8n execute` against the sandbox provider, and its summary is the one
- *     the README and the example's note promise.
+ *  3. run, against the sandbox provider: the batch example with `n8n execute` — its Summary and its dry-run
+ *     Cost estimate are the ones the README and the example's note promise — once as it is (node version 2)
+ *     and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold them; then the webhook
+ *     example in a started n8n (published, its data table created): each call is answered and stored.
+ *     The form (CRM) and AI agent examples are checked statically and imported, not run: one needs a person
+ *     at the form, the other an AI model.
  *
  *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
  *
@@ -26,7 +30,7 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { startMockProvider } from '../test/support/mockProvider';
 import { SANDBOX_TOKEN } from './sandbox';
-import { SANDBOX_CREDENTIAL } from './start';
+import { ensureDataTables, ensureOwner, exampleFiles, ownerCookie, SANDBOX_CREDENTIAL } from './start';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -43,6 +47,17 @@ const BATCH_EXPECTED = {
 	duplicatesNotBilledAgain: 1,
 	invalidRows: 1,
 };
+
+/** What its Cost estimate node must say: the dry run of the same rows (12 would be sent, so at most 12 billed). */
+const ESTIMATE_EXPECTED = {
+	rows: 14,
+	atMostBilled: 12,
+	duplicates: 1,
+	invalidRows: 1,
+};
+
+const BATCH_ID = 'aceExBatchCsv001';
+const WEBHOOK_ID = 'aceExLeadToDb001';
 
 interface Workflow {
 	id: string;
@@ -197,6 +212,122 @@ function sh(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ 
 	});
 }
 
+/** Servers started (`n8n start`, each its own process group), stopped when the checks end. */
+const servers = new Set<ReturnType<typeof spawn>>();
+
+async function stopServers(): Promise<void> {
+	await Promise.all(
+		[...servers].map(async (child) => {
+			const exited = new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+			const kill = (signal: NodeJS.Signals) => {
+				try {
+					process.kill(-child.pid!, signal);
+				} catch {
+					// already gone
+				}
+			};
+			kill('SIGTERM');
+			const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
+			if ((await Promise.race([exited, timeout])) === 'timeout') kill('SIGKILL');
+			// Task runners of the group may outlive their parent by a moment.
+			kill('SIGKILL');
+		}),
+	);
+	servers.clear();
+}
+
+type N8nCommand = (...args: string[]) => Promise<{ code: number; output: string }>;
+
+/** The first item a node output in the run that `n8n execute --rawOutput` printed. */
+function firstItem(output: string, node: string): Record<string, unknown> {
+	try {
+		const data = JSON.parse(output.slice(output.indexOf('\n{\n') + 1)) as {
+			data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
+		};
+		return data.data.resultData.runData[node][0].data.main[0][0].json;
+	} catch (error) {
+		check(false, `run data of "${node}" parsed (${(error as Error).message})`);
+		return {};
+	}
+}
+
+/** Runs the batch example (already imported) and checks its Summary, its Cost estimate and the requests sent. */
+async function checkBatchRun(n8n: N8nCommand, provider: { requests: unknown[]; reset(): void }): Promise<void> {
+	provider.reset();
+	const run = await n8n('execute', '--id', BATCH_ID, '--rawOutput');
+	check(run.code === 0, `execute --id ${BATCH_ID} exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
+	for (const [node, expected] of [['Summary', BATCH_EXPECTED], ['Cost estimate', ESTIMATE_EXPECTED]] as const) {
+		const got = firstItem(run.output, node);
+		for (const [key, want] of Object.entries(expected)) {
+			check(got[key] === want, `${node}.${key} = ${want} (got ${JSON.stringify(got[key])})`);
+		}
+	}
+	const requests = provider.requests.length;
+	check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row, none from the dry run (got ${requests})`);
+}
+
+/** Starts `n8n start` on a free port and resolves with its URL once it answers. */
+async function startN8n(n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[]): Promise<string> {
+	const port = await freePort();
+	const child = spawn(n8nArgs[0], [...n8nArgs.slice(1), 'start'], {
+		cwd: ROOT,
+		env: { ...n8nEnvVars, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+		stdio: 'ignore',
+		detached: true,
+	});
+	servers.add(child);
+	const url = `http://127.0.0.1:${port}`;
+	for (let waited = 0; waited < 180_000; waited += 500) {
+		if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}`);
+		const ready = await fetch(`${url}/healthz/readiness`).then((r) => r.ok, () => false);
+		const routes = ready && (await fetch(`${url}/rest/settings`).then((r) => r.ok, () => false));
+		if (routes) return url;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error('n8n start did not become ready within 180 s');
+}
+
+/** The webhook example, published, in a started n8n: each call answered with its outcome and stored in the table. */
+async function checkWebhookRun(n8n: N8nCommand, n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[]): Promise<void> {
+	const major = Number(String(n8nEnvVars.N8N_VERSION).split('.')[0]);
+	const published = await n8n(...(major >= 2 ? ['publish:workflow', `--id=${WEBHOOK_ID}`] : ['update:workflow', `--id=${WEBHOOK_ID}`, '--active=true']));
+	check(published.code === 0, `publish ${WEBHOOK_ID}${published.code ? `\n${published.output.slice(-2000)}` : ''}`);
+	const url = await startN8n(n8nEnvVars, n8nArgs);
+	await ensureOwner(url);
+	await ensureDataTables(url, exampleFiles());
+	const calls = [
+		{ body: { name: '张三', phone: '13800138000', idCard: '11010519491231002X', email: 'zhang@example.com' }, status: 'match', matched: true },
+		{ body: { name: '李四', phone: '13700137000', idCard: '110101198001010010', email: 'li@example.com' }, status: 'mismatch', matched: false },
+		{ body: { name: '张三', phone: '13800138000', idCard: '110105194912310021', email: 'typo@example.com' }, status: 'invalid_input', matched: false },
+	];
+	for (const call of calls) {
+		const response = await fetch(`${url}/webhook/acedata-verify-lead`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(call.body),
+		});
+		const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+		check(
+			response.status === 200 && answer.email === call.body.email && answer.status === call.status && answer.matched === call.matched,
+			`POST /webhook/acedata-verify-lead (${call.body.email}) answers ${call.status} (got HTTP ${response.status} ${JSON.stringify(answer)})`,
+		);
+	}
+	const cookie = await ownerCookie(url);
+	const headers = { cookie: cookie ?? '' };
+	const project = (await (await fetch(`${url}/rest/projects/personal`, { headers })).json()) as { data: { id: string } };
+	const api = `${url}/rest/projects/${project.data.id}/data-tables`;
+	const filter = encodeURIComponent(JSON.stringify({ name: 'verified_leads' }));
+	const tables = (await (await fetch(`${api}?filter=${filter}`, { headers })).json()) as { data: { data: Array<{ id: string }> } };
+	const rows = (await (await fetch(`${api}/${tables.data.data[0]?.id}/rows`, { headers })).json()) as {
+		data: { data: Array<Record<string, unknown>> };
+	};
+	const stored = (rows.data?.data ?? []).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
+	check(
+		JSON.stringify(stored) === JSON.stringify(['li@example.com mismatch 李*', 'typo@example.com invalid_input 张*', 'zhang@example.com match 张*']),
+		`verified_leads holds each lead with its outcome, masked (got ${JSON.stringify(stored)})`,
+	);
+}
+
 function stable(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(stable);
 	if (value && typeof value === 'object') {
@@ -290,24 +421,25 @@ async function main(): Promise<void> {
 		}
 
 		process.stdout.write('batch-from-csv.json (n8n execute against the sandbox provider)\n');
-		const run = await n8n('execute', '--id', 'aceExBatchCsv001', '--rawOutput');
-		check(run.code === 0, `execute --id aceExBatchCsv001 exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
-		const json = run.output.slice(run.output.indexOf('\n{\n') + 1);
-		let summary: Record<string, unknown> = {};
-		try {
-			const data = JSON.parse(json) as {
-				data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
-			};
-			summary = data.data.resultData.runData.Summary[0].data.main[0][0].json;
-		} catch (error) {
-			check(false, `run data parsed (${(error as Error).message})`);
-		}
-		for (const [key, want] of Object.entries(BATCH_EXPECTED)) {
-			check(summary[key] === want, `Summary.${key} = ${want} (got ${JSON.stringify(summary[key])})`);
-		}
-		const requests = provider.requests.length;
-		check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row (got ${requests})`);
+		await checkBatchRun(n8n, provider);
+
+		// The same workflow as 0.1.0 saved it: Verify nodes at version 1 (no encryption here, so no setting moves).
+		process.stdout.write('batch-from-csv.json with its Verify nodes at version 1 (as saved with 0.1.0)\n');
+		const batch = workflows.get('batch-from-csv.json')!;
+		const asVersion1 = {
+			...batch,
+			nodes: batch.nodes.map((node) => (node.type === VERIFY_TYPE ? { ...node, typeVersion: 1 } : node)),
+		};
+		const v1File = path.join(userFolder, 'batch-version-1.json');
+		fs.writeFileSync(v1File, JSON.stringify(asVersion1));
+		const v1Import = await n8n('import:workflow', `--input=${v1File}`);
+		check(v1Import.code === 0, `import:workflow (version 1)${v1Import.code ? `\n${v1Import.output}` : ''}`);
+		await checkBatchRun(n8n, provider);
+
+		process.stdout.write('verify-lead-to-database.json (published, in a started n8n)\n');
+		await checkWebhookRun(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')]);
 	} finally {
+		await stopServers();
 		await provider.close();
 		fs.rmSync(userFolder, { recursive: true, force: true });
 	}

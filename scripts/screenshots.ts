@@ -1,12 +1,19 @@
 /**
- * Takes the README's screenshots: each example workflow open in the n8n editor, as PNG, 1400×800.
+ * Takes the README's screenshots: each example workflow open in the n8n editor, as PNG, 1400×800, and the
+ * Verify node's panel (node version 2) with Encryption set to "Encrypt Before Sending", and its list of options.
  *
  *   npm start                              # in another terminal: n8n with the examples and the local owner
- *   npx tsx scripts/screenshots.ts         # → docs/images/<example>.png
+ *   npx tsx scripts/screenshots.ts         # → docs/images/<example>.png, docs/images/verify-node-*.png
  *
- * Drives Debian's headless Chromium (`apt-get install chromium`) through the DevTools protocol, so it needs
- * no browser package from npm. Signs in as the local owner `npm start` creates. Options (environment):
- * N8N_URL (default http://localhost:5678), CHROMIUM (default chromium), ONLY=<example file name without .json>.
+ * Drives Debian's headless Chromium through the DevTools protocol, so it needs no browser package from npm;
+ * the examples hold Chinese names, which need a CJK font (without one they show as boxes):
+ *
+ *   apt-get install chromium fonts-noto-cjk
+ *
+ * Signs in as the local owner `npm start` creates. The node panel is shown on a scratch workflow, created
+ * through n8n's REST API and deleted afterwards, so the examples stay as they are. Options (environment):
+ * N8N_URL (default http://localhost:5678), CHROMIUM (default chromium), ONLY=<example file name without .json,
+ * or verify-node for the panel pictures>.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,7 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { LOCAL_OWNER } from './start';
+import { LOCAL_OWNER, SANDBOX_CREDENTIAL } from './start';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -22,12 +29,18 @@ const OUT_DIR = path.join(ROOT, 'docs', 'images');
 const N8N_URL = process.env.N8N_URL ?? 'http://localhost:5678';
 /** Examples run in the editor before their picture, to show item counts and green checks (sandbox only). */
 const RUN_FIRST = new Set(['batch-from-csv.json']);
-/** After the canvas, a second picture with one node's output open: <example>-<suffix>.png. */
-const NODE_OUTPUT: Record<string, { node: string; suffix: string }> = {
-	'batch-from-csv.json': { node: 'Summary', suffix: 'summary' },
+/** After the canvas, a picture of each of these nodes with its output open: <example>-<suffix>.png. */
+const NODE_OUTPUT: Record<string, Array<{ node: string; suffix: string }>> = {
+	'batch-from-csv.json': [
+		{ node: 'Summary', suffix: 'summary' },
+		{ node: 'Cost estimate', suffix: 'estimate' },
+	],
 };
 const WIDTH = 1400;
 const HEIGHT = 800;
+/** The node panel is taller than the canvas pictures: every parameter of the encryption panel fits. */
+const PANEL_HEIGHT = 1000;
+const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
 
 /** The parts of the WebSocket API used here (global in Node 22+, behind a flag in Node 20). */
 interface Socket {
@@ -141,6 +154,35 @@ async function main(): Promise<void> {
 			throw new Error(`timed out waiting for ${what}`);
 		};
 
+		/** Opens a node on the canvas the way a user does: a double-click. */
+		const openNode = async (name: string) => {
+			const box = await evaluate<{ x: number; y: number } | null>(`(() => {
+				const el = document.querySelector('[data-node-name=${JSON.stringify(name)}]');
+				if (!el) return null;
+				const r = el.getBoundingClientRect();
+				return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+			})()`);
+			if (!box) throw new Error(`node "${name}" not found on the canvas`);
+			for (const [type, clickCount] of [['mousePressed', 1], ['mouseReleased', 1], ['mousePressed', 2], ['mouseReleased', 2]] as const) {
+				await page('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount });
+			}
+			await waitFor(`!!document.querySelector('[data-test-id="ndv"]')`, `the "${name}" node to open`);
+			await sleep(1000);
+		};
+		const shoot = async (file: string) => {
+			const { data } = await page<{ data: string }>('Page.captureScreenshot', { format: 'png' });
+			const out = path.join(OUT_DIR, file);
+			fs.writeFileSync(out, Buffer.from(data, 'base64'));
+			process.stdout.write(`${path.relative(ROOT, out)}\n`);
+		};
+		/** A call to n8n's REST API from the signed-in page (its cookie and browser id go along). */
+		const rest = async <T>(method: string, route: string, body?: unknown): Promise<T> =>
+			await evaluate<T>(`fetch(${JSON.stringify(route)}, {
+				method: ${JSON.stringify(method)}, credentials: 'include',
+				headers: { 'content-type': 'application/json', 'browser-id': localStorage.getItem('n8n-browserId') },
+				${body === undefined ? '' : `body: ${JSON.stringify(JSON.stringify(body))},`}
+			}).then(async (r) => { if (!r.ok) throw new Error(${JSON.stringify(`${method} ${route}`)} + ': HTTP ' + r.status); return r.json(); })`);
+
 		await page('Emulation.setDeviceMetricsOverride', { width: WIDTH, height: HEIGHT, deviceScaleFactor: 1, mobile: false });
 		await page('Page.enable');
 
@@ -176,29 +218,16 @@ async function main(): Promise<void> {
 			}
 			// One step out from "fit view": the floating Execute button no longer covers the lowest nodes.
 			await evaluate(`document.querySelector('[data-test-id="zoom-out-button"]')?.click(), true`);
+			// The "executed successfully" toast would cover the lower right corner.
+			await evaluate(`document.querySelectorAll('.el-notification__closeBtn').forEach((b) => b.click()), true`);
 			await page('Input.dispatchMouseEvent', { type: 'mouseMoved', x: WIDTH - 5, y: HEIGHT / 2 });
 			await evaluate(`document.activeElement && document.activeElement.blur && document.activeElement.blur(), true`);
 			await sleep(800);
-			const { data } = await page<{ data: string }>('Page.captureScreenshot', { format: 'png' });
-			const out = path.join(OUT_DIR, example.file.replace(/\.json$/, '.png'));
-			fs.writeFileSync(out, Buffer.from(data, 'base64'));
-			process.stdout.write(`${path.relative(ROOT, out)}\n`);
+			await shoot(example.file.replace(/\.json$/, '.png'));
 
-			const detail = NODE_OUTPUT[example.file];
-			if (detail) {
+			for (const detail of NODE_OUTPUT[example.file] ?? []) {
 				// Open the node the way a user does (double-click), then show its output as JSON.
-				const box = await evaluate<{ x: number; y: number } | null>(`(() => {
-					const el = document.querySelector('[data-node-name=${JSON.stringify(detail.node)}]');
-					if (!el) return null;
-					const r = el.getBoundingClientRect();
-					return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-				})()`);
-				if (!box) throw new Error(`node "${detail.node}" not found on the canvas`);
-				for (const [type, clickCount] of [['mousePressed', 1], ['mouseReleased', 1], ['mousePressed', 2], ['mouseReleased', 2]] as const) {
-					await page('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount });
-				}
-				await waitFor(`!!document.querySelector('[data-test-id="ndv"]')`, `the "${detail.node}" node to open`);
-				await sleep(1000);
+				await openNode(detail.node);
 				await evaluate(`(() => {
 					const panel = document.querySelector('[data-test-id="output-panel"]') || document;
 					const json = [...panel.querySelectorAll('[data-test-id^="radio-button"], label, button')].find((el) => el.textContent.trim() === 'JSON');
@@ -207,10 +236,68 @@ async function main(): Promise<void> {
 					return !!json;
 				})()`);
 				await sleep(1000);
-				const shot = await page<{ data: string }>('Page.captureScreenshot', { format: 'png' });
-				const detailOut = path.join(OUT_DIR, example.file.replace(/\.json$/, `-${detail.suffix}.png`));
-				fs.writeFileSync(detailOut, Buffer.from(shot.data, 'base64'));
-				process.stdout.write(`${path.relative(ROOT, detailOut)}\n`);
+				await shoot(example.file.replace(/\.json$/, `-${detail.suffix}.png`));
+				// Back to the canvas for the next one.
+				for (const type of ['keyDown', 'keyUp']) {
+					await page('Input.dispatchKeyEvent', { type, key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
+				}
+				await waitFor(`!document.querySelector('[data-test-id="ndv"]')`, `the "${detail.node}" node to close`);
+				await sleep(500);
+			}
+		}
+
+		if (!process.env.ONLY || process.env.ONLY === 'verify-node') {
+			// A new Verify node (version 2) with "Encrypt Before Sending" chosen, on a scratch workflow.
+			const created = await rest<{ data: { id: string } }>('POST', '/rest/workflows', {
+				name: 'Screenshot: the Verify node panel (deleted afterwards)',
+				nodes: [
+					{
+						id: '3f1c2a9e-0b7d-4e55-9a61-2c8d4e7f1a01',
+						name: 'Verify identity',
+						type: VERIFY_TYPE,
+						typeVersion: 2,
+						position: [0, 0],
+						parameters: {
+							name: '={{ $json.name }}',
+							phone: '={{ $json.phone }}',
+							idCard: '={{ $json.idCard }}',
+							encryption: 'local',
+							options: {},
+						},
+						credentials: { aceDataCloudApi: SANDBOX_CREDENTIAL },
+					},
+				],
+				connections: {},
+				settings: { executionOrder: 'v1' },
+				active: false,
+			});
+			const id = created.data.id;
+			try {
+				await page('Emulation.setDeviceMetricsOverride', { width: WIDTH, height: PANEL_HEIGHT, deviceScaleFactor: 1, mobile: false });
+				await page('Page.navigate', { url: `${N8N_URL}/workflow/${id}` });
+				await waitFor(`document.querySelectorAll('.vue-flow__node').length >= 1`, 'the scratch workflow');
+				await sleep(2000);
+				await openNode('Verify identity');
+				// Away from the parameters, whose hover controls would show.
+				await page('Input.dispatchMouseEvent', { type: 'mouseMoved', x: WIDTH - 150, y: PANEL_HEIGHT - 150 });
+				await evaluate(`getSelection()?.removeAllRanges(), document.activeElement?.blur?.(), true`);
+				await sleep(500);
+				await shoot('verify-node-panel.png');
+				// The options a user can add, in the node's order.
+				await evaluate(`(() => {
+					const add = [...document.querySelectorAll('[data-test-id="ndv"] button, [data-test-id="ndv"] .el-select')]
+						.find((el) => /add option/i.test(el.textContent ?? '') || /add option/i.test(el.querySelector('input')?.placeholder ?? ''));
+					add?.scrollIntoView({ block: 'center' });
+					(add?.querySelector('input') ?? add)?.click();
+					return !!add;
+				})()`);
+				await sleep(1200);
+				await shoot('verify-node-options.png');
+			} finally {
+				await page('Emulation.setDeviceMetricsOverride', { width: WIDTH, height: HEIGHT, deviceScaleFactor: 1, mobile: false });
+				// n8n 2.x deletes only an archived workflow; 1.x has no archive and deletes at once.
+				await rest('POST', `/rest/workflows/${id}/archive`, {}).catch(() => undefined);
+				await rest('DELETE', `/rest/workflows/${id}`);
 			}
 		}
 	} finally {

@@ -5,6 +5,7 @@
  *   npm start                      # http://localhost:5678
  *   npm start -- --fresh-examples  # re-import the example workflows over your edits of them
  *   N8N_PORT=5680 SANDBOX_PORT=8788 N8N_RUNNERS_BROKER_PORT=5681 npm start   # other ports
+ *   N8N_LOCAL_USER_FOLDER=/tmp/n8n-try npm start   # another user folder (e.g. beside another checkout's)
  *
  * What it does, in order: build the package (its output shown only if it fails); install n8n 2.41.1 and
  * Node 24 into .cache/ (first run only, FIRST_INSTALL_TIME below, with a progress line every 15 s and npm's
@@ -14,7 +15,7 @@
  * local owner on the first run; print the URL. Ctrl-C (SIGINT) or SIGTERM stops n8n and the sandbox, each as a
  * process group.
  *
- * Delete .cache/n8n-user to start over (database, encryption key, owner, executions).
+ * Delete .cache/n8n-user (or N8N_LOCAL_USER_FOLDER) to start over (database, encryption key, owner, executions).
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -26,7 +27,13 @@ import * as path from 'node:path';
 import { SANDBOX_PORT, SANDBOX_TOKEN } from './sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
-const USER_FOLDER = path.join(ROOT, '.cache', 'n8n-user');
+/**
+ * n8n's user folder. Not read from N8N_USER_FOLDER: that may point at your own n8n, which `npm start` would fill
+ * with the sandbox credential and the examples.
+ */
+const USER_FOLDER = process.env.N8N_LOCAL_USER_FOLDER
+	? path.resolve(process.env.N8N_LOCAL_USER_FOLDER)
+	: path.join(ROOT, '.cache', 'n8n-user');
 const N8N_LOG = path.join(USER_FOLDER, 'n8n.log');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 
@@ -299,7 +306,7 @@ interface ExampleNode {
 	parameters: Record<string, unknown>;
 }
 
-interface Example {
+export interface Example {
 	file: string;
 	id: string;
 	name: string;
@@ -309,7 +316,7 @@ interface Example {
 	tables: { name: string; columns: { name: string; type: string }[] }[];
 }
 
-function exampleFiles(): Example[] {
+export function exampleFiles(): Example[] {
 	if (!fs.existsSync(EXAMPLES_DIR)) return [];
 	return fs
 		.readdirSync(EXAMPLES_DIR)
@@ -380,7 +387,7 @@ interface Settings {
 }
 
 /** Creates the documented local owner the first time (n8n would otherwise show its owner-setup screen). */
-async function ensureOwner(baseUrl: string): Promise<'created' | 'exists'> {
+export async function ensureOwner(baseUrl: string): Promise<'created' | 'exists'> {
 	const settings = (await (await fetch(`${baseUrl}/rest/settings`)).json()) as Settings;
 	if (!settings.data?.userManagement?.showSetupOnFirstLoad) return 'exists';
 	const res = await fetch(`${baseUrl}/rest/owner/setup`, {
@@ -393,7 +400,7 @@ async function ensureOwner(baseUrl: string): Promise<'created' | 'exists'> {
 }
 
 /** A session cookie for the local owner, or undefined when its password is not the documented one. */
-async function ownerCookie(baseUrl: string): Promise<string | undefined> {
+export async function ownerCookie(baseUrl: string): Promise<string | undefined> {
 	const res = await fetch(`${baseUrl}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -407,7 +414,7 @@ async function ownerCookie(baseUrl: string): Promise<string | undefined> {
 }
 
 /** Creates the data tables the examples write to, when missing (the examples also have a "create" branch). */
-async function ensureDataTables(baseUrl: string, examples: Example[]): Promise<void> {
+export async function ensureDataTables(baseUrl: string, examples: Example[]): Promise<void> {
 	const tables = examples.flatMap((e) => e.tables);
 	if (tables.length === 0) return;
 	const cookie = await ownerCookie(baseUrl);

@@ -313,6 +313,27 @@ export class N8nInstance {
 		return { ...result, run: parseRun(result.stdout) };
 	}
 
+	/**
+	 * `execute`, then a check that no secret (a token) appears in anything n8n printed: the run data, its logs.
+	 * Throws naming the secret's position, never the secret itself.
+	 */
+	async executeWithout(secrets: string[], id: string): Promise<ExecuteResult> {
+		const result = await this.execute(id);
+		const everything = result.stdout + result.stderr;
+		secrets.forEach((secret, index) => {
+			if (everything.includes(secret)) throw new Error(`secret #${index} appears in the output of n8n execute --id=${id}`);
+		});
+		return result;
+	}
+
+	/** A workflow as n8n stored it (`n8n export:workflow --id`). */
+	async exportWorkflow(id: string): Promise<{ id: string; nodes: Array<{ name: string; typeVersion: number; parameters: unknown }> }> {
+		const file = path.join(this.userFolder, `e2e-export-${id}.json`);
+		await this.runOk(['export:workflow', `--id=${id}`, `--output=${file}`]);
+		const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
+		return Array.isArray(exported) ? exported[0] : exported;
+	}
+
 	/** The node types n8n loaded (`n8n export:nodes`). */
 	async exportNodes(): Promise<Array<{ name: string; displayName: string; version: number | number[]; credentials?: Array<{ name: string }> }>> {
 		const file = path.join(this.userFolder, 'e2e-nodes.json');

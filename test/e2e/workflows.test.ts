@@ -23,6 +23,7 @@ import {
 	VERIFY_TYPE,
 } from './n8n';
 import { FROM_ITEM } from '../support/identities';
+import { masked, OUTPUT_KEYS, testNeedingNetworkCodes, total } from './expected';
 import { code, ifTrue, manualTrigger, noOp, set, verify, workflow } from './workflows';
 
 const GOOD_TOKEN = 'e2e-good-token-8d41f0b2';
@@ -31,6 +32,8 @@ const NOT_ENABLED_TOKEN = 'e2e-not-enabled-token-5b13';
 
 const GOOD = { id: 'e2eCredGood0001', name: 'Ace Data (mock, good token)' };
 const UNKNOWN = { id: 'e2eCredUnknown1', name: 'Ace Data (mock, unknown token)' };
+/** A Base URL where nothing listens. */
+const CLOSED = { id: 'e2eCredClosed01', name: 'Ace Data (nothing listening)' };
 
 const ZHANG = SANDBOX_IDENTITIES.find((p) => p.name === '张三')!;
 const LI = SANDBOX_IDENTITIES.find((p) => p.result === '1')!;
@@ -44,6 +47,7 @@ const IDS = {
 	handled: 'e2eHandledErr01',
 	invalid: 'e2eFailInput001',
 	badToken: 'e2eFailToken001',
+	unreachable: 'e2eUnreachable1',
 };
 
 let provider: MockProvider;
@@ -58,6 +62,7 @@ beforeAll(async () => {
 	await n8n.importCredentials([
 		{ ...GOOD, type: CREDENTIAL_TYPE, data: { apiToken: GOOD_TOKEN, baseUrl: provider.url } },
 		{ ...UNKNOWN, type: CREDENTIAL_TYPE, data: { apiToken: UNKNOWN_TOKEN, baseUrl: `${provider.url}/` } },
+		{ ...CLOSED, type: CREDENTIAL_TYPE, data: { apiToken: GOOD_TOKEN, baseUrl: `http://127.0.0.1:${await freePort()}` } },
 	]);
 	await n8n.importWorkflows(Object.values(WORKFLOWS));
 }, 30 * 60_000);
@@ -171,28 +176,34 @@ const WORKFLOWS = {
 			['Verify', 'After'],
 		],
 	),
+	// Nothing listens at the Base URL: the request never leaves n8n.
+	unreachable: workflow(
+		IDS.unreachable,
+		'E2E: provider unreachable',
+		[
+			manualTrigger(),
+			code('One', [ZHANG]),
+			verify('Verify', CLOSED, { ...FROM_ITEM, options: { maxRetries: 1, retryLostReplies: false } }, { onError: 'continueRegularOutput' }),
+		],
+		[
+			['Start', 'One'],
+			['One', 'Verify'],
+		],
+	),
 };
 
-/** Runs a workflow once per test file and checks what every run must hold. */
+/** Runs a workflow against a fresh provider log; no token may appear in what n8n printed. */
 async function execute(id: string): Promise<ExecuteResult> {
 	provider.reset();
-	const result = await n8n.execute(id);
-	const everything = result.stdout + result.stderr;
-	for (const token of [GOOD_TOKEN, UNKNOWN_TOKEN]) expect(everything).not.toContain(token);
-	return result;
+	return await n8n.executeWithout([GOOD_TOKEN, UNKNOWN_TOKEN], id);
 }
-
-const masked = (p: { name: string; phone: string; idCard: string }) => ({
-	name: `${p.name[0]}${'*'.repeat([...p.name].length - 1)}`,
-	phone: `${p.phone.slice(0, 3)}****${p.phone.slice(-4)}`,
-	idCard: `${p.idCard.slice(0, 6)}**********${p.idCard.slice(-2)}`,
-});
 
 describe(`n8n ${N8N_VERSION}`, () => {
 	test('loads the node and its credential from <user folder>/.n8n/nodes', async () => {
 		const nodes = await n8n.exportNodes();
 		const node = nodes.find((n) => n.name === VERIFY_TYPE);
-		expect(node).toMatchObject({ displayName: 'Ace Data Phone Verify', version: 1 });
+		// Version 2 is what a new node gets; version 1 still loads for workflows saved with it.
+		expect(node).toMatchObject({ displayName: 'Ace Data Phone Verify', version: [1, 2], defaultVersion: 2 });
 		expect(node!.credentials).toEqual([expect.objectContaining({ name: CREDENTIAL_TYPE, required: true })]);
 		// usableAsTool: n8n derives a tool variant that AI agents can call.
 		expect(nodes.map((n) => n.name)).toContain(`${VERIFY_TYPE}Tool`);
@@ -224,13 +235,13 @@ describe(`n8n ${N8N_VERSION}`, () => {
 				resultDetail: null,
 				traceId: null,
 				cached: false,
+				attempts: 1,
 				input: { name: '张*', phone: '138****8000', idCard: '110105**********2X' },
+				error: null,
+				errorCode: null,
+				httpCode: null,
 			});
-			for (const item of items) {
-				expect(Object.keys(item)).toEqual([
-					'result', 'status', 'matched', 'billable', 'description', 'isp', 'resultDetail', 'traceId', 'cached', 'input',
-				]);
-			}
+			for (const item of items) expect(Object.keys(item)).toEqual(OUTPUT_KEYS);
 			expect(outputEntries(run, 'Verify').map((entry) => entry.pairedItem)).toEqual(
 				PEOPLE.map((_, item) => ({ item })),
 			);
@@ -247,12 +258,24 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			// The first item (formatted number, lower-case x) and the sandbox 张三 are the same triple.
 			expect(items.map((item) => item.cached)).toEqual(PEOPLE.map((_, index) => index === 1));
 			expect(items[0].input).toEqual(items[1].input);
+			// The copy shares the answer, not the bill: only the item whose own request was billed is billable.
+			expect(items[1]).toMatchObject({ status: 'match', cached: true, billable: false, attempts: 0 });
+			expect(items.map((item) => item.billable)).toEqual(
+				items.map((item) => ['match', 'mismatch'].includes(item.status as string) && item.cached === false),
+			);
 			expect(items[2].input).toEqual({ name: '欧阳**', phone: '139****9000', idCard: '440524**********14' });
 			const plain = provider.requests.filter((r) => r.body?.verify_mode === undefined);
 			expect(plain.map((r) => r.body)).toEqual(
 				SANDBOX_IDENTITIES.map((p) => ({ name: p.name, phone: p.phone, id_card: p.idCard })),
 			);
 			expect(plain.every((r) => r.authorization === `Bearer ${GOOD_TOKEN}`)).toBe(true);
+		});
+
+		test('over the run, billable adds up to the calls the provider billed, and attempts to its requests', () => {
+			const items = [...outputItems(run, 'Verify'), ...[0, 1, 2].flatMap((output) => outputItems(run, 'Verify Routed', output))];
+			expect(total(items, 'billable')).toBe([...provider.billedAnswers.values()].reduce((a, b) => a + b, 0));
+			expect(total(items, 'billable')).toBe(2 * 5);
+			expect(total(items, 'attempts')).toBe(provider.requests.length);
 		});
 
 		test('the IF node branches on $json.matched', () => {
@@ -293,24 +316,33 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			run = (await execute(IDS.handled)).run;
 		});
 
-		const invalidItem = {
-			error: expect.stringMatching(/ID Card Number.*checksum/),
+		/** An error item: every result key, null where it does not apply, and the message as its description. */
+		const errorItem = (message: RegExp, fields: Record<string, unknown>) => ({
+			result: null,
+			matched: false,
+			billable: false,
+			description: expect.stringMatching(message),
+			isp: null,
+			resultDetail: null,
+			traceId: null,
+			cached: false,
+			error: expect.stringMatching(message),
+			...fields,
+		});
+		const invalidItem = errorItem(/ID Card Number.*checksum/, {
 			status: 'invalid_input',
 			errorCode: 'idCard.checksum',
 			httpCode: null,
-			billable: false,
-			matched: false,
+			attempts: 0,
 			input: { name: '张*', phone: '138****8000', idCard: '110105**********21' },
-		};
-		const apiErrorItem = {
-			error: expect.stringMatching(/balance for this API is used up/),
+		});
+		const apiErrorItem = errorItem(/balance for this API is used up/, {
 			status: 'api_error',
 			errorCode: 'used_up',
 			httpCode: 403,
-			billable: false,
-			matched: false,
+			attempts: 1,
 			input: masked(USED_UP),
-		};
+		});
 
 		test('the run succeeds', () => {
 			expect(run.status).toBe('success');
@@ -322,6 +354,9 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			expect(items[0]).toMatchObject({ status: 'match', matched: true });
 			expect(items[1]).toEqual(invalidItem);
 			expect(items[2]).toEqual(apiErrorItem);
+			// The same keys in the same order as a result, so the table view and a CRM mapping treat them alike.
+			for (const item of items) expect(Object.keys(item)).toEqual(OUTPUT_KEYS);
+			expect(items[1].description).toBe(items[1].error);
 			expect(items[3]).toMatchObject({ status: 'mismatch' });
 			expect(outputItems(run, 'After Continue')).toEqual(items);
 		});
@@ -357,6 +392,22 @@ describe(`n8n ${N8N_VERSION}`, () => {
 		test('the invalid item is never sent; the others once per node', () => {
 			expect(provider.requests.some((r) => r.body?.id_card === BAD_CHECKSUM.idCard)).toBe(false);
 			expect(provider.requests).toHaveLength(4 * 3);
+		});
+	});
+
+	describe('a provider that cannot be reached', () => {
+		testNeedingNetworkCodes('a refused connection: not sent (attempts 0), not a lost reply, and it says so', async () => {
+			const { run } = await execute(IDS.unreachable);
+			expect(run.status).toBe('success');
+			expect(outputItems(run, 'Verify')).toEqual([
+				expect.objectContaining({
+					status: 'api_error',
+					errorCode: 'ECONNREFUSED',
+					attempts: 0,
+					billable: false,
+					description: 'Could not reach the provider',
+				}),
+			]);
 		});
 	});
 
@@ -445,15 +496,17 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			});
 		});
 
-		test('the credential test sends no billable request: an empty body, refused by the provider', () => {
-			expect(provider.requests.length).toBeGreaterThanOrEqual(8);
-			expect(provider.requests.filter((r) => r.bodyText !== '{}' || r.status === 200)).toEqual([]);
-			expect(provider.billedAnswers.size).toBe(0);
-		});
-
-		test('the node type is served to the editor', async () => {
-			const types = await rest.request<Array<{ name: string }>>('GET', '/types/nodes.json');
-			expect(types.map((t) => t.name)).toContain(VERIFY_TYPE);
+		test('the credential test sends no billable request: an empty body, refused by the provider', async () => {
+			// Its own tests, so that it holds whichever tests ran before it (or none): a working token, and one that fails.
+			const before = provider.requests.length;
+			const billedBefore = provider.billedAnswers.size;
+			expect(await testCredential(GOOD_TOKEN)).toMatchObject({ status: 'OK' });
+			expect(await testCredential(NOT_ENABLED_TOKEN)).toMatchObject({ status: 'Error' });
+			const sent = provider.requests.slice(before);
+			expect(sent.map((r) => r.authorization)).toEqual([`Bearer ${GOOD_TOKEN}`, `Bearer ${NOT_ENABLED_TOKEN}`]);
+			expect(sent.map((r) => [r.path, r.bodyText])).toEqual(Array(2).fill(['/identity/phone/check-3e', '{}']));
+			expect(sent.map((r) => r.status)).toEqual([400, 400]);
+			expect(provider.billedAnswers.size).toBe(billedBefore);
 		});
 	});
 });

@@ -106,8 +106,12 @@ export interface CredentialRef {
 	name: string;
 }
 
+/** The node version the editor gives a new node (`defaultVersion`). */
+export const VERIFY_DEFAULT_VERSION = 2;
+
+/** A Verify node in the default version; `extra.typeVersion: 1` makes one as workflows saved with 0.1.0 hold it. */
 export function verify(name: string, credential: CredentialRef, parameters: Parameters, extra: Partial<WorkflowNode> = {}): WorkflowNode {
-	return node(name, VERIFY_TYPE, 1, { options: {}, ...parameters }, {
+	return node(name, VERIFY_TYPE, VERIFY_DEFAULT_VERSION, { options: {}, ...parameters }, {
 		credentials: { [CREDENTIAL_TYPE]: credential },
 		...extra,
 	});
