@@ -2,8 +2,6 @@
  * What the node's contract (../shared/node-contract.md) says every output item looks like, for the end-to-end
  * tests to compare real runs with.
  */
-import { N8N_MAJOR } from './n8n';
-
 /** Every item, answer or error or unsent, has these keys in this order. */
 export const OUTPUT_KEYS = [
 	'result', 'status', 'matched', 'billable', 'description', 'isp', 'resultDetail', 'traceId', 'cached', 'attempts',
@@ -21,10 +19,3 @@ export const masked = (p: { name: string; phone: string; idCard: string }) => ({
 export const total = (items: Array<Record<string, unknown>>, field: string): number =>
 	items.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);
 
-/**
- * For behaviour that rests on the network error code of a failed request (refused, timed out). n8n 1.x's
- * NodeApiError keeps that code only in `httpCode` (no `code`, no `cause`, its own message), which the node does
- * not read yet, so on 1.x such a test is expected to fail (`test.failing`): the day the node reads it, the test
- * fails there and becomes a plain test.
- */
-export const testNeedingNetworkCodes = N8N_MAJOR >= 2 ? test : test.failing;
