@@ -23,7 +23,8 @@ export class AceDataPhoneVerify implements INodeType {
 		group: ['transform'],
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{ $parameter.routeByResult ? "route by result" : "verify name + mobile + ID" }}',
+		subtitle:
+			'={{ $parameter.options && $parameter.options.dryRun ? "dry run: sends nothing" : $parameter.routeByResult ? "route by result" : "verify name + mobile + ID" }}',
 		description:
 			'Check that a name, a mainland China mobile number and an ID card number belong together (Ace Data Cloud three-element verification)',
 		defaults: { name: 'Ace Data Phone Verify' },

@@ -26,8 +26,10 @@ const IDENTITY_FIELD_CHOICES = [
  * The encryption settings, with the condition each version shows them under. In version 1 they sit in Options, so
  * the mode is a sibling there; from version 2 on they are top-level parameters.
  */
-function encryptionSettings(show: IDisplayOptions['show']): INodeProperties[] {
+function encryptionSettings(show: IDisplayOptions['show'], topLevel: boolean): INodeProperties[] {
 	const when = (mode: string): IDisplayOptions => ({ show: { ...show, encryption: [mode] } });
+	// The editor marks a missing required value at once; inside a collection n8n has no required fields.
+	const required = topLevel ? { required: true } : {};
 	return [
 		{
 			displayName: 'Encryption',
@@ -57,6 +59,7 @@ function encryptionSettings(show: IDisplayOptions['show']): INodeProperties[] {
 			type: 'string',
 			typeOptions: { rows: 4 },
 			displayOptions: when('local'),
+			...required,
 			default: '',
 			placeholder: '-----BEGIN PUBLIC KEY-----',
 			description:
@@ -203,7 +206,7 @@ const OPTIONS: INodeProperties[] = [
 		default: 30000,
 		description: 'How long to wait for each answer, in milliseconds',
 	},
-	...encryptionSettings(VERSION_1),
+	...encryptionSettings(VERSION_1, false),
 ];
 
 export const properties: INodeProperties[] = [
@@ -267,7 +270,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: { hide: { '@tool': [true] } },
 		description: 'Whether to send items to three outputs (Match, Mismatch, Not Verified) instead of one',
 	},
-	...encryptionSettings(FROM_VERSION_2),
+	...encryptionSettings(FROM_VERSION_2, true),
 	{
 		displayName: 'Options',
 		name: 'options',

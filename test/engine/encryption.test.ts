@@ -236,10 +236,16 @@ describe.each([1, 2])('node version %i', (version) => {
 			],
 			['a text that is no PEM at all', { publicKey: 'my key' }, /not a complete PEM block/i],
 			['a 1024-bit key', { publicKey: weakPem }, /1024 bits.*2048/],
-			['no key', {}, /No public key/],
 			['an empty key', { publicKey: '  ' }, /No public key/],
 			['a private key', { publicKey: privatePem }, /private key/i],
+			// Version 2 marks Public Key required: n8n itself refuses to run the workflow without it (below).
+			...(version < 2 ? [['no key', {}, /No public key/] as [string, INodeParameters, RegExp]] : []),
 		];
+
+		(version >= 2 ? it : it.skip)('no key at all: n8n refuses to run the workflow, naming the parameter, before anything runs', async () => {
+			await expect(verify({ encryption: 'local' }, items)).rejects.toThrow(/Parameter "Public Key" is required/);
+			expect(mock.requests).toHaveLength(0);
+		});
 
 		it.each(BAD_KEYS)('fails on %s with a clear message before any request', async (_label, key, message) => {
 			const run = await verify({ encryption: 'local', encryptFields: ['name', 'phone', 'idCard'], ...key }, items);
