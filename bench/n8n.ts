@@ -22,7 +22,7 @@
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:n8n -- 3   # also write a CPU profile of each n8n execute process
  *
  * It writes the HTTP Request node's figures (the shape bench/engine.ts reads) to BENCH_HTTP_REQUEST_NODE_OUT
- * (default .cache/bench/http-request-node.json): `BENCH_HTTP_REQUEST_NODE=<that file> npm run bench`.
+ * (default node_modules/.cache/bench/http-request-node.json): `BENCH_HTTP_REQUEST_NODE=<that file> npm run bench`.
  *
  * Environment: scripts/n8n/env.sh; a scratch N8N_USER_FOLDER with the package installed the way users install
  * it (scripts/n8n/install-package.sh; BENCH_SKIP_BUILD=1 installs the current dist/ without building); the
@@ -43,8 +43,13 @@ import { DEFAULT_TOKEN, VERIFY_PATH } from '../test/support/mockProvider';
 import { RemoteMock } from './remoteMock';
 import { format, printTable, ratioCell } from './table';
 
-/** Compiled to .cache/bench/bench/n8n.js. */
-const ROOT = path.resolve(__dirname, '../../..');
+/**
+ * Compiled to node_modules/.cache/bench/bench/n8n.js: inside the checkout, not in .cache/, which a git worktree
+ * may share with other checkouts (a symlink): node resolves a symlinked script to its real path, and ROOT would
+ * then be another checkout, whose package would be built and measured.
+ */
+const BUILD_DIR = path.resolve(__dirname, '..');
+const ROOT = path.resolve(BUILD_DIR, '../../..');
 const N8N_VERSION = process.env.N8N_VERSION || '2.41.1';
 const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
 const OUR_CREDENTIAL = { id: 'benchAceData0001', name: 'Ace Data (bench mock)' };
@@ -415,7 +420,7 @@ function writeHttpFigures(rows: Row[]) {
 		};
 	}
 	if (!rateDefaults && !rateBatched && !perItem) return;
-	const out = process.env.BENCH_HTTP_REQUEST_NODE_OUT || path.join(ROOT, '.cache/bench/http-request-node.json');
+	const out = process.env.BENCH_HTTP_REQUEST_NODE_OUT || path.join(BUILD_DIR, 'http-request-node.json');
 	fs.mkdirSync(path.dirname(out), { recursive: true });
 	fs.writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
 	console.log(`\nHTTP Request node figures written to ${path.relative(ROOT, out)}: BENCH_HTTP_REQUEST_NODE=${path.relative(ROOT, out)} npm run bench`);
