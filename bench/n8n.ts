@@ -26,6 +26,7 @@
  *
  *   npm run bench:n8n                 # scenarios 1 2 3 4 (about 15 minutes)
  *   npm run bench:n8n -- 2 3          # only scenarios 2 and 3 (keys: 1 2 3 4 3d)
+ *   BENCH_REPEAT=4 npm run bench:n8n -- 3-ours   # only the rows whose key starts so (here: ours in scenario 3)
  *   BENCH_REPEAT=2 npm run bench:n8n  # measure every row twice, in alternating order
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:n8n -- 3   # also write a CPU profile of each n8n execute process
  *
@@ -446,26 +447,23 @@ function printComparisons(rows: Row[], passes: number) {
 	const find = (key: string, pass: number) => rows.find((row) => row.testCase.key === key && row.pass === pass)?.measured;
 	const perItem = (m: Measurement) => `${(m.timeMs / m.items).toFixed(2)} ms/item`;
 	const lines: string[] = [];
+	// Reading every item before sending (default error mode) against overlapping the two (Continue On Fail).
+	const modePairs = [
+		['1,000 items at 50 ms, concurrency 10', '1-c10-stop', '1-c10'],
+		['1,000 items at 50 ms, concurrency 50', '1-c50-stop', '1-c50'],
+		['10,000 items at 0 ms', '3-ours-stop', '3-ours-continue'],
+	] as const;
+	const modeComparison = (label: string, stop: Measurement, continued: Measurement) =>
+		`${label}, ours: ` +
+		comparison(`time, ${ERROR_MODE_LABEL.stop} ÷ ${ERROR_MODE_LABEL.continue}`, stop.timeMs / continued.timeMs, SAME_AS_CONTINUE_TARGET) +
+		(stop.items >= 10_000 ? ` (${perItem(stop)} vs ${perItem(continued)})` : '');
 	for (let pass = 1; pass <= passes; pass++) {
-		// Reading every item before sending (default error mode) against overlapping the two (Continue On Fail).
-		for (const concurrency of [10, 50]) {
-			const [stop, continued] = [find(`1-c${concurrency}-stop`, pass), find(`1-c${concurrency}`, pass)];
-			if (stop && continued) {
-				lines.push(
-					`pass ${pass}, 1,000 items at 50 ms, concurrency ${concurrency}: ` +
-						comparison(`time, ${ERROR_MODE_LABEL.stop} ÷ ${ERROR_MODE_LABEL.continue}`, stop.timeMs / continued.timeMs, SAME_AS_CONTINUE_TARGET),
-				);
-			}
+		for (const [label, stopKey, continueKey] of modePairs) {
+			const [stop, continued] = [find(stopKey, pass), find(continueKey, pass)];
+			if (stop && continued) lines.push(`pass ${pass}, ${modeComparison(label, stop, continued)}`);
 		}
 		const ours = { stop: find('3-ours-stop', pass), continue: find('3-ours-continue', pass) };
 		const http = { stop: find('3-http-stop', pass), continue: find('3-http-continue', pass) };
-		if (ours.stop && ours.continue) {
-			lines.push(
-				`pass ${pass}, 10,000 items at 0 ms, ours: ` +
-					comparison(`time, ${ERROR_MODE_LABEL.stop} ÷ ${ERROR_MODE_LABEL.continue}`, ours.stop.timeMs / ours.continue.timeMs, SAME_AS_CONTINUE_TARGET) +
-					` (${perItem(ours.stop)} vs ${perItem(ours.continue)})`,
-			);
-		}
 		for (const errorMode of ERROR_MODES) {
 			const [mine, theirs] = [ours[errorMode], http[errorMode]];
 			if (!mine || !theirs) continue;
@@ -492,6 +490,14 @@ function printComparisons(rows: Row[], passes: number) {
 				text += `, growth over the Code node alone ${(growth(mine) / growth(http.continue)).toFixed(2)} (+${growth(mine).toFixed(0)} vs +${growth(http.continue).toFixed(0)} MB)`;
 			}
 			lines.push(text);
+		}
+	}
+	// Over all passes (which alternate the order): a pass's ratio moves by several per cent with the machine.
+	for (const [label, stopKey, continueKey] of passes > 1 ? modePairs : []) {
+		const total = (key: string) => rows.filter((row) => row.testCase.key === key).reduce((sum, row) => sum + row.measured.timeMs, 0);
+		const [stop, continued] = [total(stopKey), total(continueKey)];
+		if (stop && continued) {
+			lines.push(`all ${passes} passes, ${label}, ours: ` + comparison(`time, ${ERROR_MODE_LABEL.stop} ÷ ${ERROR_MODE_LABEL.continue}`, stop / continued, SAME_AS_CONTINUE_TARGET));
 		}
 	}
 	if (lines.length) console.log(`\n${lines.join('\n')}`);
@@ -541,9 +547,10 @@ function noteFor(testCase: Case, measured: Measurement): string {
 
 async function main() {
 	const all = cases();
-	const chosen = process.argv.slice(2).filter((arg) => arg in all);
+	// A scenario's key, or the start of row keys (`3-ours`: our node's rows of scenario 3).
+	const chosen = process.argv.slice(2).map((arg) => all[arg] ?? Object.values(all).flat().filter((testCase) => testCase.key.startsWith(arg)));
 	// 3d takes 8 minutes at the pace the defaults keep; scenario 4 measures the defaults under a limit.
-	const keys = chosen.length ? chosen : ['1', '2', '3', '4'];
+	const groups = chosen.some((group) => group.length) ? chosen.filter((group) => group.length) : ['1', '2', '3', '4'].map((key) => all[key]);
 	const passes = Math.max(1, Number(process.env.BENCH_REPEAT) || 1);
 	cpuProfileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 	if (cpuProfileDir) fs.mkdirSync(cpuProfileDir, { recursive: true });
@@ -565,7 +572,7 @@ async function main() {
 			{ ...OUR_CREDENTIAL, type: 'aceDataCloudApi', data: { apiToken: DEFAULT_TOKEN, baseUrl: mockUrl } },
 			{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'authorization', value: `Bearer ${DEFAULT_TOKEN}` } },
 		];
-		const selected = keys.flatMap((key) => all[key]);
+		const selected = groups.flat();
 		const workflowId = (testCase: Case) => `bench${testCase.key.replace(/[^A-Za-z0-9]/g, '')}`.padEnd(16, '0');
 		const workflows = [
 			workflow('benchwarmup00000', generateIdentities(50, 100), OURS_UNPACED(5), mockUrl),
@@ -585,9 +592,9 @@ async function main() {
 
 		const rows: Row[] = [];
 		for (let pass = 1; pass <= passes; pass++) {
-			for (const key of keys) {
+			for (const cases of groups) {
 				// Alternate the order from pass to pass, so neither node always runs first.
-				const group = pass % 2 === 1 ? all[key] : [...all[key]].reverse();
+				const group = pass % 2 === 1 ? cases : [...cases].reverse();
 				for (const testCase of group) {
 					process.stderr.write(`pass ${pass}: ${testCase.scenario} — ${testCase.setting}…\n`);
 					let measured: Measurement | undefined;
