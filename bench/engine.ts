@@ -2,19 +2,25 @@
  * `npm run bench`: the Verify node inside n8n's engine (n8n-core's WorkflowExecute, in-process) against the
  * provider mock, measured as ratios, because absolute times on shared machines are noisy:
  *
- *   1. 1,000 items, 50 ms latency, no provider limit, concurrency 10 and 50 (unpaced): the node's own
- *      `executionTime` (run data) ÷ the ideal items × latency ÷ concurrency. Target ≤ 1.15. Next to it, the
- *      node with fixed values (no per-item expressions) and a node that only sends (requestsOnly.ts): the floor.
+ *   1. 1,000 items, 50 ms latency, no provider limit, concurrency 10 and 50 (unpaced), in both error modes: the
+ *      node's own `executionTime` (run data) ÷ the ideal items × latency ÷ concurrency. Target ≤ 1.15; default
+ *      error handling ÷ Continue On Fail ≤ 1.05. Next to it, the node with fixed values (no per-item
+ *      expressions) and a node that only sends (requestsOnly.ts): the floor.
  *   2. 400 items, provider limited to 20 requests/s, the node's default options: time ÷ the ideal 20 s.
  *      Target ≤ 1.10 with no failed item. (Also against a strict limiter with no burst allowance.)
- *   3. 10,000 items at 0 ms latency: the node's time per item and the process's peak memory growth, to set
+ *   3. 10,000 items at 0 ms latency, unpaced: the node's time per item in the default error mode and with
+ *      Continue On Fail, each twice in alternating order (default ÷ Continue On Fail: target ≤ 1.05), the
+ *      process's peak memory growth in the first run of that size; set
  *      against n8n's HTTP Request node doing the same calls in a real n8n (see `HTTP_REQUEST_NODE` below).
+ *   4. 200 distinct items, provider limited to 20 requests/s, answering in 50, 300, 800 and 2,000 ms, the node's
+ *      default options, in both error modes: time ÷ (10 s + one latency). Target ≤ 1.15 with no failed item.
  *
- *   npm run bench            # all scenarios (about two minutes)
+ *   npm run bench            # all scenarios (about five minutes)
  *   npm run bench -- 1 3     # only scenarios 1 and 3
  *   BENCH_HTTP_REQUEST_NODE=figures.json npm run bench   # with the HTTP Request node's figures from a real n8n
  *
- * Every run uses Continue On Fail, so a failed item is counted instead of ending the run.
+ * Runs with Continue On Fail count a failed item instead of ending the run; in the default error mode a failure
+ * fails the run, and then every item counts as failed.
  */
 import './outsideJest';
 
@@ -29,8 +35,9 @@ import type { MockOptions } from '../test/support/mockProvider';
 import { DEFAULT_TOKEN } from '../test/support/mockProvider';
 import { RemoteMock } from './remoteMock';
 import { RequestsOnly } from './requestsOnly';
-import { format, printTable, ratioCell } from './table';
-
+import type { ErrorMode } from './scenarios';
+import { ERROR_MODE_LABEL, ERROR_MODES, failedItem, SAME_AS_CONTINUE_TARGET, SLOW_PROVIDER, VS_HTTP_REQUEST_TARGET } from './scenarios';
+import { comparison, format, printTable, ratioCell } from './table';
 
 interface Measurement {
 	timeMs: number;
@@ -43,6 +50,8 @@ interface Measurement {
 	maxInFlight: number;
 	connections: number;
 	peakRssGrowthMb: number;
+	/** The node's error, when it failed the run (default error mode). */
+	runError?: string;
 }
 
 interface Row {
@@ -59,13 +68,20 @@ interface Row {
 /**
  * n8n's HTTP Request node doing the same calls needs a real n8n (the node is not in this package's
  * dependencies): the end-to-end part of the project measures it. Its figures come in as a JSON file named by
- * BENCH_HTTP_REQUEST_NODE, of this shape, and fill the comparison rows of scenarios 2 and 3:
+ * BENCH_HTTP_REQUEST_NODE, of this shape, and fill the comparison rows of scenarios 2, 3 and 4 (`perItem` with
+ * Continue On Fail, `perItemStop` in the default error mode, `slowProvider` batching 20 items / 1,000 ms, by latency):
  *   { "rateDefaults": { "timeMs": 21000, "failed": 378 }, "rateBatched": { "timeMs": 20400, "failed": 0 },
- *     "perItem": { "timeMs": 30000, "peakRssGrowthMb": 250 } }
+ *     "perItem": { "timeMs": 30000, "peakRssGrowthMb": 250 }, "perItemStop": { "timeMs": 30000 },
+ *     "slowProvider": { "800": { "timeMs": 10700, "failed": 0 } } }
  */
-type HttpRequestNodeFigures = Partial<
-	Record<'rateDefaults' | 'rateBatched' | 'perItem', { timeMs: number; failed?: number; peakRssGrowthMb?: number }>
->;
+interface HttpFigures {
+	timeMs: number;
+	failed?: number;
+	peakRssGrowthMb?: number;
+}
+type HttpRequestNodeFigures = Partial<Record<'rateDefaults' | 'rateBatched' | 'perItem' | 'perItemStop', HttpFigures>> & {
+	slowProvider?: Record<string, HttpFigures>;
+};
 const HTTP_REQUEST_NODE: HttpRequestNodeFigures = process.env.BENCH_HTTP_REQUEST_NODE
 	? (JSON.parse(fs.readFileSync(process.env.BENCH_HTTP_REQUEST_NODE, 'utf8')) as HttpRequestNodeFigures)
 	: {};
@@ -81,6 +97,7 @@ async function measure(
 	mock: Omit<MockOptions, 'resultFor'>,
 	options: INodeParameters,
 	{ fields = FROM_ITEM, nodeType }: Subject = {},
+	errorMode: ErrorMode = 'continue',
 ): Promise<Measurement> {
 	const provider = await RemoteMock.start(mock);
 	const baseline = process.memoryUsage().rss;
@@ -92,25 +109,27 @@ async function measure(
 			parameters: { ...fields, options },
 			items: identities.map((identity) => ({ ...identity })),
 			credentials: { apiToken: DEFAULT_TOKEN, baseUrl: provider.url },
-			onError: 'continueRegularOutput',
+			onError: errorMode === 'continue' ? 'continueRegularOutput' : undefined,
 			nodeType,
 		});
 		peak = Math.max(peak, process.memoryUsage().rss);
 		const { user, system } = process.cpuUsage(cpu);
-		if (run.error) throw run.error;
+		// Only the default error mode may fail the run: the node failed, and no item has a result.
+		if (run.error && errorMode === 'continue') throw run.error;
 		const items = run.outputs().flat();
-		if (items.length !== identities.length) throw new Error(`${items.length} output items for ${identities.length}`);
+		if (!run.error && items.length !== identities.length) throw new Error(`${items.length} output items for ${identities.length}`);
 		const stats = await provider.stats();
 		return {
 			timeMs: run.task().executionTime,
 			cpuMs: (user + system) / 1000,
-			items: items.length,
-			failed: items.filter((item) => item.json.error !== undefined).length,
+			items: identities.length,
+			failed: run.error ? identities.length : items.filter((item) => failedItem(item.json)).length,
 			requests: stats.requests,
 			rateLimited: stats.rateLimited,
 			maxInFlight: stats.maxInFlight,
 			connections: stats.connections,
 			peakRssGrowthMb: (peak - baseline) / 2 ** 20,
+			runError: run.error?.message,
 		};
 	} finally {
 		clearInterval(sampler);
@@ -121,24 +140,34 @@ async function measure(
 async function scenario1(): Promise<Row[]> {
 	const identities = generateIdentities(1000, 101);
 	const [first] = identities;
-	// The scenario as specified, then two rows that take parts away to show where the time above the ideal goes:
-	// the same node with fixed values (no expression to evaluate per item), and a node that only sends.
-	const subjects: Array<[string, Subject, INodeParameters?]> = [
+	// The scenario as specified, in both error modes, then two rows that take parts away to show where the time
+	// above the ideal goes: the same node with fixed values (no expression to evaluate per item), and a node that
+	// only sends.
+	const subjects: Array<[string, Subject, INodeParameters?, ErrorMode?]> = [
 		['ours', {}],
+		[`ours, ${ERROR_MODE_LABEL.stop}`, {}, {}, 'stop'],
 		['ours, fixed values', { fields: { name: first.name, phone: first.phone, idCard: first.idCard } }, { skipDuplicates: false }],
 		["n8n's request helper alone", { nodeType: new RequestsOnly() }],
 	];
 	const rows: Row[] = [];
 	for (const concurrency of [10, 50]) {
-		for (const [label, subject, extra] of subjects) {
-			const measured = await measure(identities, { latencyMs: 50 }, { concurrency, maxRequestsPerSecond: 0, ...extra }, subject);
+		let continued: Measurement | undefined;
+		for (const [label, subject, extra, errorMode = 'continue'] of subjects) {
+			const options = { concurrency, maxRequestsPerSecond: 0, ...extra };
+			const measured = await measure(identities, { latencyMs: 50 }, options, subject, errorMode);
+			if (label === 'ours') continued = measured;
+			const vsContinue =
+				errorMode === 'stop' && continued
+					? [comparison(`÷ ${ERROR_MODE_LABEL.continue}`, measured.timeMs / continued.timeMs, SAME_AS_CONTINUE_TARGET)]
+					: [];
 			rows.push({
 				scenario: '1. 1,000 items, 50 ms, no limit',
 				setting: `${label}, concurrency ${concurrency}`,
 				measured,
 				idealMs: (identities.length * 50) / concurrency,
-				target: label === 'ours' ? '≤ 1.15' : undefined,
-				note: `max in flight ${measured.maxInFlight}, ${measured.connections} connections`,
+				// The scenario as specified, in either error mode; the other rows only show where its time goes.
+				target: subject.fields || subject.nodeType ? undefined : '≤ 1.15',
+				note: [...vsContinue, `max in flight ${measured.maxInFlight}, ${measured.connections} connections`].join('; '),
 			});
 		}
 	}
@@ -167,41 +196,86 @@ async function scenario2(): Promise<Row[]> {
 		['rateDefaults', 'HTTP Request node, defaults'],
 		['rateBatched', 'HTTP Request node, batch 20 / 1,000 ms'],
 	] as const) {
-		const figures = http[key];
-		rows.push({
-			scenario: '2. 400 items, provider 20/s',
-			setting,
-			measured: figures
-				? { ...blank(), timeMs: figures.timeMs, items: 400, failed: figures.failed ?? NaN }
-				: blank(),
-			idealMs: 20_000,
-			note: figures ? 'from a real n8n' : 'needs a real n8n',
-		});
+		rows.push(httpRow('2. 400 items, provider 20/s', setting, 400, 20_000, http[key]));
 	}
 	return rows;
 }
 
+/** A row for the HTTP Request node's figures from a real n8n (BENCH_HTTP_REQUEST_NODE), or a note that they are missing. */
+function httpRow(scenario: string, setting: string, items: number, idealMs: number, figures: HttpFigures | undefined): Row {
+	return {
+		scenario,
+		setting,
+		measured: figures ? { ...blank(), timeMs: figures.timeMs, items, failed: figures.failed ?? NaN } : blank(),
+		idealMs,
+		note: figures ? 'from a real n8n' : 'needs a real n8n',
+	};
+}
+
 async function scenario3(): Promise<Row[]> {
 	const identities = generateIdentities(10_000, 103);
-	const measured = await measure(identities, {}, { maxRequestsPerSecond: 0 });
-	const http = HTTP_REQUEST_NODE.perItem;
-	return [
-		{
-			scenario: '3. 10,000 items, 0 ms',
-			setting: 'concurrency 5, unpaced',
-			measured,
-			note: `${(measured.timeMs / identities.length).toFixed(2)} ms/item, +${measured.peakRssGrowthMb.toFixed(0)} MB RSS`,
-		},
-		{
-			scenario: '3. 10,000 items, 0 ms',
-			setting: 'ours ÷ HTTP Request node',
-			measured: blank(),
-			note: http
-				? `time ${(measured.timeMs / http.timeMs).toFixed(2)} (≤ 1.0)` +
-					(http.peakRssGrowthMb ? `, memory ${(measured.peakRssGrowthMb / http.peakRssGrowthMb).toFixed(2)} (≤ 1.1)` : '')
-				: 'needs a real n8n (targets: time ≤ 1.0, memory ≤ 1.1)',
-		},
+	const scenario = '3. 10,000 items, 0 ms';
+	const setting = (errorMode: ErrorMode) => `unpaced (concurrency 10), ${ERROR_MODE_LABEL[errorMode]}`;
+	const run = async (errorMode: ErrorMode) => await measure(identities, {}, { maxRequestsPerSecond: 0 }, {}, errorMode);
+	const rows: Row[] = [];
+	// The first run of this size grows the process's heap (its memory figure is the one to read) and costs the
+	// garbage collector more than later runs: not compared. Then both error modes twice, in alternating order
+	// (default first, then Continue On Fail first), so that neither always has the other's garbage to collect.
+	const first = await run('continue');
+	rows.push({ scenario, setting: `${setting('continue')}, first run`, measured: first, note: `${perItemNote(first)}, +${first.peakRssGrowthMb.toFixed(0)} MB RSS` });
+	const totals: Record<ErrorMode, number> = { stop: 0, continue: 0 };
+	const passRatios: string[] = [];
+	for (const [pass, order] of [[1, ERROR_MODES], [2, [...ERROR_MODES].reverse()]] as const) {
+		const times: Partial<Record<ErrorMode, number>> = {};
+		for (const errorMode of order) {
+			const measured = await run(errorMode);
+			times[errorMode] = measured.timeMs;
+			totals[errorMode] += measured.timeMs;
+			rows.push({ scenario, setting: `${setting(errorMode)}, pass ${pass}`, measured, note: perItemNote(measured) });
+		}
+		passRatios.push(`pass ${pass} ${(times.stop! / times.continue!).toFixed(3)}`);
+	}
+	const notes = [
+		comparison(`time, ${ERROR_MODE_LABEL.stop} ÷ ${ERROR_MODE_LABEL.continue}, both passes`, totals.stop / totals.continue, SAME_AS_CONTINUE_TARGET) +
+			` (${passRatios.join(', ')})`,
 	];
+	const perRun = { stop: totals.stop / 2, continue: totals.continue / 2 };
+	const { perItem, perItemStop } = HTTP_REQUEST_NODE;
+	if (perItemStop) notes.push(comparison(`time ÷ HTTP Request node, ${ERROR_MODE_LABEL.stop}`, perRun.stop / perItemStop.timeMs, VS_HTTP_REQUEST_TARGET));
+	if (perItem) {
+		notes.push(comparison(`time ÷ HTTP Request node, ${ERROR_MODE_LABEL.continue}`, perRun.continue / perItem.timeMs, VS_HTTP_REQUEST_TARGET));
+		if (perItem.peakRssGrowthMb) notes.push(comparison('memory (first run)', first.peakRssGrowthMb / perItem.peakRssGrowthMb, '≤ 1.1'));
+	} else {
+		notes.push(`vs HTTP Request node: needs a real n8n (targets: time ${VS_HTTP_REQUEST_TARGET}, memory ≤ 1.1)`);
+	}
+	rows.push({ scenario, setting: 'comparisons', measured: blank(), note: notes.join('; ') });
+	return rows;
+}
+
+function perItemNote(measured: Measurement): string {
+	return `${(measured.timeMs / measured.items).toFixed(2)} ms/item`;
+}
+
+async function scenario4(): Promise<Row[]> {
+	const identities = generateIdentities(SLOW_PROVIDER.items, SLOW_PROVIDER.seed);
+	const rows: Row[] = [];
+	for (const latencyMs of SLOW_PROVIDER.latenciesMs) {
+		const scenario = SLOW_PROVIDER.scenario(latencyMs);
+		const idealMs = SLOW_PROVIDER.idealMs(latencyMs);
+		for (const errorMode of ERROR_MODES) {
+			const measured = await measure(identities, SLOW_PROVIDER.mock(latencyMs), {}, {}, errorMode);
+			rows.push({
+				scenario,
+				setting: `default options, ${ERROR_MODE_LABEL[errorMode]}`,
+				measured,
+				idealMs,
+				target: SLOW_PROVIDER.target,
+				note: `${measured.rateLimited} × 429, max in flight ${measured.maxInFlight}`,
+			});
+		}
+		rows.push(httpRow(scenario, 'HTTP Request node, batch 20 / 1,000 ms', identities.length, idealMs, HTTP_REQUEST_NODE.slowProvider?.[latencyMs]));
+	}
+	return rows;
 }
 
 function blank(): Measurement {
@@ -221,13 +295,13 @@ function print(rows: Row[]) {
 			format(row.measured.failed),
 			format(row.measured.requests),
 			format(row.measured.cpuMs / row.measured.items, 2),
-			row.note ?? '',
+			[row.note, row.measured.runError && `run failed: ${row.measured.runError}`].filter(Boolean).join('; '),
 		]),
 	]);
 }
 
 async function main() {
-	const scenarios: Record<string, () => Promise<Row[]>> = { 1: scenario1, 2: scenario2, 3: scenario3 };
+	const scenarios: Record<string, () => Promise<Row[]>> = { 1: scenario1, 2: scenario2, 3: scenario3, 4: scenario4 };
 	const chosen = process.argv.slice(2).filter((arg) => arg in scenarios);
 	// Warm-up: n8n loads much of itself lazily, on the first request; that is not the node's time.
 	await measure(generateIdentities(50, 100), {}, { maxRequestsPerSecond: 0 });

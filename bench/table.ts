@@ -21,3 +21,8 @@ export function printTable(table: string[][]): void {
 	console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 	for (const cells of table.slice(1)) console.log(line(cells));
 }
+
+/** "label 0.970 ok (≤ 1.05)": a ratio of two measurements with its verdict. */
+export function comparison(label: string, ratio: number, target: string): string {
+	return `${label} ${ratioCell(ratio, target, 0)} (${target})`;
+}

@@ -1,0 +1,48 @@
+/** What both benchmarks measure the same way: error modes, the slow-provider scenario, the targets compared against. */
+import type { MockOptions } from '../test/support/mockProvider';
+
+/**
+ * How the node under test meets a failure: n8n's default (no "On Error" setting: the node fails the run, and ours
+ * reads every item before it sends anything), or Continue On Fail (a failed item becomes an error item).
+ */
+export type ErrorMode = 'stop' | 'continue';
+
+export const ERROR_MODE_LABEL: Record<ErrorMode, string> = {
+	stop: 'default error handling',
+	continue: 'Continue On Fail',
+};
+
+/** Both modes, the default first. */
+export const ERROR_MODES: ErrorMode[] = ['stop', 'continue'];
+
+/** Ours in the default error mode ÷ the same run with Continue On Fail: reading items first must cost next to nothing. */
+export const SAME_AS_CONTINUE_TARGET = '≤ 1.05';
+/** Ours ÷ n8n's HTTP Request node (three body-field expressions), time per item at 0 ms latency. */
+export const VS_HTTP_REQUEST_TARGET = '≤ 0.8';
+
+/**
+ * Scenario 4: 200 distinct items against a provider limited to 20 requests/s (token bucket, burst 20) that answers
+ * in 50 ms to 2 s, the node with its default options. The limit allows the run 10 s of starts, and the last answer
+ * comes one latency after the last start: ideal = 10 s + latency.
+ */
+export const SLOW_PROVIDER = {
+	items: 200,
+	seed: 104,
+	latenciesMs: [50, 300, 800, 2000],
+	perSecond: 20,
+	target: '≤ 1.15, 0 failed',
+	mock(latencyMs: number): Omit<MockOptions, 'resultFor'> {
+		return { latencyMs, rateLimit: { perSecond: this.perSecond, burst: this.perSecond, retryAfterSeconds: 1 } };
+	},
+	idealMs(latencyMs: number): number {
+		return (this.items / this.perSecond) * 1000 + latencyMs;
+	},
+	scenario(latencyMs: number): string {
+		return `4. 200 items, provider 20/s, answers in ${latencyMs.toLocaleString('en-US')} ms`;
+	},
+};
+
+/** Whether an output item reports a failure: every item carries `error`, null when it got a result. */
+export function failedItem(json: Record<string, unknown>): boolean {
+	return json.error !== undefined && json.error !== null;
+}
