@@ -183,7 +183,7 @@ function judge(batch: GeneratedIdentity[], answer: Answer) {
 	batch.forEach((identity, index) => {
 		const item = items[index];
 		if (!item) return;
-		if (item.error !== undefined) fail(`${String(item.errorCode)}: ${String(item.error)}`);
+		if (item.error != null) fail(`${String(item.errorCode)}: ${String(item.error)}`);
 		else if (item.result !== expectedResult(identity) || (item.input as { phone?: string })?.phone !== maskedPhone(identity.phone)) {
 			fail(`wrong answer (got ${String(item.result)})`);
 		} else correct++;
