@@ -4,31 +4,32 @@
  * It knows nothing about HTTP: the caller's `adviseRetry` turns an error into advice.
  *
  * Shared by all workers:
- * - pacing: `nextStart` is the earliest time the next attempt may start. A worker reserves it (moving it on by
- *   one gap) and sleeps until its slot; a worker that woke late pushes the next start back, so starts really are
- *   at least `1000 / rate` ms apart (a limiter at exactly the rate sees no bursts) and in order of asking.
+ * - pacing (`Pacer`): workers queue for their turn to start, and turns go out in order, at least `1000 / rate` ms
+ *   apart (a limiter at exactly the rate sees no bursts). Nothing is booked ahead, so a pace that rises is the
+ *   pace of the whole queue at once. A retry queues before first attempts: it has waited already.
  * - slow-down: a rate-limited failure lowers the rate to about what the service accepted from this run lately,
  *   so runs that share one limit settle at their shares of it; every `RATE_RECOVERY_MS` without one gives back a
  *   step towards the configured rate (or, unpaced, lifts the pace again), so one stray 429 does not slow a long
  *   run to the end.
- * - pauses: a rate-limited failure while nothing else gets through sets `pausedUntil` and bumps `epoch`. Workers
- *   already sleeping towards a slot see the new epoch when they wake and queue again, so nobody starts before the
- *   pause is over. A retry bumps `epoch` the same way to take the earliest free slot: it has waited already, and a
- *   run with many workers may have slots reserved seconds ahead.
+ * - pauses: a rate-limited failure while nothing else gets through pauses the turns until its Retry-After has
+ *   passed, so nobody starts before then.
  * - admission: an optional `admit` gate before every attempt (a budget of billed calls, say); a task it refuses
  *   settles with `NotAdmittedError`.
  * - halting: with `failFast`, a task failing for good halts the run, and so does the caller's `signal`. Nothing
- *   new starts; workers asleep in a back-off, a pacing slot or the admission gate wake at once, and what is left
+ *   new starts; workers asleep in a back-off, waiting for a turn or at the admission gate wake at once, and what is left
  *   settles with `RunStoppedError` (a run that is going to fail should not pace through, or pay for, the rest).
  *
- * A rate-limited failure while the service is answering other tasks of the run is a lost race for a limit that
- * is shared (several executions, one token) or passing: it slows the pace but pauses nobody, and it costs the task
- * no retry, so runs sharing one limit all get through, together at about the pace the limit allows.
+ * A rate-limited failure while the service answers other tasks of the run is a lost race for a limit that is
+ * shared (several executions, one token) or passing: it slows the pace but pauses nobody. While the service has
+ * answered the run lately (`LOST_RACE_WINDOW_MS`), a rate limit costs the task no retry either, so runs sharing
+ * one limit all get through, together at about the pace the limit allows, even one the others slowed to a trickle.
  *
  * Tasks may still be arriving while the first ones run (an async source): workers take them in order as they
  * come, so preparing the tasks and sending them overlap.
  */
 import { sleep as n8nSleep } from 'n8n-workflow';
+
+import { Pacer } from './pacer';
 
 export interface RetryAdvice {
 	retry: boolean;
@@ -105,6 +106,12 @@ export const MIN_RATE_PER_SECOND = 1;
 export const RATE_RECOVERY_MS = 1_000;
 /** ...of this share of the configured rate (or, unpaced, of the rate it was slowed from), up to that rate. */
 export const RATE_RECOVERY_STEP = 0.2;
+/**
+ * A rate-limited answer within this long of the run's last accepted answer is a lost race for a limit the service
+ * is still granting (one shared with other runs, or a burst passing): it costs the task no retry. Long enough to
+ * span a few retries' Retry-After, so a run slowed to a trickle by others on the same limit does not give up.
+ */
+export const LOST_RACE_WINDOW_MS = 5_000;
 
 /** Tasks in arrival order; `take` hands out the next one, waiting while the source may still produce more. */
 class TaskFeed<T> {
@@ -167,16 +174,15 @@ export async function runScheduled<T, R>(
 
 	// Pacing
 	let rate = 0;
-	let gapMs = 0;
+	const pacer = new Pacer({ now, sleep }, halt.signal, recoverRate);
 	const setRate = (perSecond: number) => {
 		rate = perSecond;
-		gapMs = perSecond > 0 ? Math.ceil(1000 / perSecond) : 0;
+		pacer.setRate(perSecond);
 	};
 	const configured = options.maxRequestsPerSecond;
 	setRate(Number.isFinite(configured) && configured > 0 ? configured : 0);
 	/** The rate recovery climbs back to: the configured one, or for an unpaced run the one it was slowed from. */
 	let recoveryTarget = rate;
-	let nextStart = -Infinity;
 	let lastSlowdownAt = -Infinity;
 
 	/** Gives back a step of pace for each quiet recovery period since the last slow-down. */
@@ -188,17 +194,13 @@ export async function runScheduled<T, R>(
 		lastSlowdownAt = t;
 	}
 
-	// Pauses
-	let pausedUntil = -Infinity;
-	let epoch = 0;
-
 	// What has been started so far (for the observed rate and for "one slow-down per burst")
 	let startCount = 0;
 	let firstStartAt = 0;
-	let lastStartAt = -Infinity;
 	let startCountAtSlowdown = 0;
-	/** Attempts answered without error: the run's progress, which decides whether a rate limit costs a retry. */
+	/** Attempts answered without error, and when the last one was: what decides what a rate limit costs. */
 	let succeeded = 0;
+	let lastSuccessAt = -Infinity;
 	/** The answers of the last `ACCEPTED_WINDOW_MS`: when each came, and whether it was a rate limit. */
 	const recentAnswers: Array<{ at: number; limited: boolean }> = [];
 
@@ -218,36 +220,9 @@ export async function runScheduled<T, R>(
 	 * or 0 when the run has halted.
 	 */
 	async function startAttempt(retry: boolean): Promise<number> {
-		for (;;) {
-			if (halt.signal.aborted) return 0;
-			const t = now();
-			recoverRate(t);
-			const earliest = Math.max(t, lastStartAt + gapMs, pausedUntil);
-			if (retry && nextStart > earliest) {
-				// A retry has waited already: it goes before the first attempts queued for later slots, which queue
-				// again behind it when they wake.
-				nextStart = earliest;
-				epoch++;
-			}
-			const slot = Math.max(t, nextStart, pausedUntil);
-			nextStart = slot + gapMs;
-			const reservedIn = epoch;
-			await wait(slot - t);
-			// A start before ours that woke late (a busy event loop) must not squeeze the gap after it.
-			for (
-				let early = lastStartAt + gapMs - now();
-				early > 0 && epoch === reservedIn && !halt.signal.aborted;
-				early = lastStartAt + gapMs - now()
-			) {
-				await wait(early);
-			}
-			// A pause, or a retry, took our slot while we slept: queue again.
-			if (epoch !== reservedIn || halt.signal.aborted) continue;
-			lastStartAt = now();
-			nextStart = Math.max(nextStart, lastStartAt + gapMs);
-			if (startCount === 0) firstStartAt = lastStartAt;
-			return ++startCount;
-		}
+		if (!(await pacer.turn(retry))) return 0;
+		if (startCount === 0) firstStartAt = now();
+		return ++startCount;
 	}
 
 	/**
@@ -265,13 +240,9 @@ export async function runScheduled<T, R>(
 			const factor = Math.min(RATE_LIMIT_SLOWDOWN, Math.max(MAX_RATE_LIMIT_SLOWDOWN, acceptedShare() * ACCEPTED_RATE_MARGIN));
 			setRate(Math.max(Math.min(current, MIN_RATE_PER_SECOND), current * factor));
 		}
-		if (pauseMs > 0) {
-			pausedUntil = Math.max(pausedUntil, t + pauseMs);
-			epoch++;
-		}
+		if (pauseMs > 0) pacer.pause(t + pauseMs);
 		// Quiet time counts from when requests go again: a pause says nothing about the pace.
-		lastSlowdownAt = Math.max(t, pausedUntil);
-		nextStart = Math.max(nextStart, pausedUntil, lastStartAt + gapMs);
+		lastSlowdownAt = Math.max(t, pacer.pausedUntil);
 	}
 
 	async function settle(index: number): Promise<Settled<R>> {
@@ -293,19 +264,22 @@ export async function runScheduled<T, R>(
 			try {
 				const value = await run(feed.tasks[index], index);
 				succeeded++;
+				lastSuccessAt = now();
 				answered(false);
 				return { ok: true, value, attempts };
 			} catch (error) {
 				lastError = error;
 				const advice = options.adviseRetry(error);
 				if (advice.rateLimited) answered(true);
-				// Rate limited while the service answered others (since this task's previous attempt, or during this
-				// one): a lost race for capacity, not a failure.
-				const lostRace = advice.rateLimited === true && succeeded > (progressAtPrevious ?? progressAtStart);
+				// Rate limited while the service answered others of the run (since this task's previous attempt, or
+				// during this one): the limit is shared or passing, and a slower pace, not a pause, is the answer.
+				const othersAnswered = succeeded > (progressAtPrevious ?? progressAtStart);
 				progressAtPrevious = progressAtStart;
+				// Rate limited while the service has lately answered the run: a lost race for capacity, not a failure.
+				const lostRace = advice.rateLimited === true && now() - lastSuccessAt <= LOST_RACE_WINDOW_MS;
 				if (!lostRace) failures++;
 				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(Math.max(1, failures), random));
-				if (advice.rateLimited) rateLimited(attempt, lostRace ? 0 : waitMs);
+				if (advice.rateLimited) rateLimited(attempt, othersAnswered ? 0 : waitMs);
 				if (!advice.retry || failures > maxRetries) {
 					if (options.failFast) stopRun();
 					return { ok: false, error, attempts };

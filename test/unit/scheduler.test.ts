@@ -1,5 +1,6 @@
 import {
 	BACKOFF_BASE_MS,
+	LOST_RACE_WINDOW_MS,
 	NotAdmittedError,
 	RATE_RECOVERY_MS,
 	RunStoppedError,
@@ -487,8 +488,9 @@ describe('runScheduled', () => {
 		);
 		expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
 		// Task 1 started with task 0; everything after the refusal at t=10 waits for t=3010, then goes on at half
-		// the rate seen so far (2 starts within the first second; nothing accepted yet): 1/s.
-		expect(rec.starts()).toEqual([0, 0, 3_010, 4_010, 5_010, 6_010]);
+		// the rate seen so far (2 starts within the first second; nothing accepted yet): 1/s. A quiet second after
+		// the pause (t=4010) gives back a step of a fifth of that rate seen (0.4/s): one start every 715 ms.
+		expect(rec.starts()).toEqual([0, 0, 3_010, 4_010, 4_725, 5_440]);
 	});
 
 	it('with no rate limit, a 429 introduces a pace below the rate observed so far, which climbs back to unpaced', async () => {
@@ -725,6 +727,50 @@ describe('runScheduled', () => {
 		expect([...first, ...second].filter((result) => !result.ok)).toEqual([]);
 		// 100 answers at 10 a second: 10 s at best.
 		expect(clock.now()).toBeLessThan(1.5 * 10_000);
+	});
+
+	it('lets a task refused again and again get through while the run is being answered, and gives up once it is not', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		// Task 0 is answered at once; task 1 is refused every time (Retry-After 1 s), as a run slowed to a trickle
+		// by others on the same limit can be for seconds.
+		const results = await clock.drive(
+			runScheduled(
+				range(2),
+				rec.wrap(async (i: number) => {
+					await clock.sleep(10);
+					if (i === 1) throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
+				}),
+				options(clock, { concurrency: 2, maxRetries: 1 }),
+			),
+		);
+		const answeredAt = rec.attempts.find((a) => a.index === 0)!.end!;
+		const refusals = rec.attempts.filter((a) => a.index === 1).map((a) => a.end!);
+		// Refusals within LOST_RACE_WINDOW_MS of the last answer are free; then maxRetries (1) more, and it gives up.
+		const free = refusals.filter((t) => t - answeredAt <= LOST_RACE_WINDOW_MS).length;
+		expect(refusals).toEqual([10, 1_020, 2_030, 3_040, 4_050, 5_060, 6_070]);
+		expect(free).toBe(5);
+		expect(results[1]).toMatchObject({ ok: false, attempts: free + 2 });
+	});
+
+	it('books no start ahead at a slow pace: once the pace recovers, every waiting start goes at the new pace', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		// Every task waits for its turn at once (concurrency 100). Task 0 is refused before anything was answered:
+		// a pause of 1 s, and half the pace (10/s), given back a step (+4/s) per quiet second.
+		await clock.drive(
+			runScheduled(
+				range(100),
+				rec.wrap(refusedOnce(clock, { refused: 0, latencyMs: 10, retryAfterMs: 1_000 })),
+				options(clock, { concurrency: 100, maxRequestsPerSecond: 20 }),
+			),
+		);
+		const starts = rec.starts();
+		const gapsFrom = (t: number) => starts.slice(1).map((s, i) => s - starts[i]).filter((_, i) => starts[i] >= t);
+		expect(gapsFrom(1_010).slice(0, 3)).toEqual([100, 100, 100]);
+		// From the fourth quiet second on, the queue moves at the configured pace, booked at 10/s or not.
+		expect(new Set(gapsFrom(4_010 + 100))).toEqual(new Set([50]));
+		expect(starts.at(-1)!).toBeLessThan(7_000);
 	});
 
 	it('counts 429s against the retries once nothing gets through', async () => {
