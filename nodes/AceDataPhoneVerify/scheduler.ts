@@ -16,8 +16,9 @@
  * - admission: an optional `admit` gate before every attempt (a budget of billed calls, say); a task it refuses
  *   settles with `NotAdmittedError`.
  * - halting: with `failFast`, a task failing for good halts the run, and so does the caller's `signal`. Nothing
- *   new starts; workers asleep in a back-off, waiting for a turn or at the admission gate wake at once, and what is left
- *   settles with `RunStoppedError` (a run that is going to fail should not pace through, or pay for, the rest).
+ *   new starts; workers asleep in a back-off, waiting for a turn or at the admission gate wake at once, and what
+ *   is left settles with `RunStoppedError` (a run that is going to fail should not pace through, or pay for, the
+ *   rest).
  *
  * A rate-limited failure while the service answers other tasks of the run is a lost race for a limit that is
  * shared (several executions, one token) or passing: it slows the pace but pauses nobody. While the service has
