@@ -104,15 +104,18 @@ function busiestSecond(starts: number[]): number {
 }
 
 /**
- * A task body for the rate-limit tests: every task takes `latencyMs`, and task `refused` is refused once as
- * rate-limited with `retryAfterMs`, then succeeds on its retry.
+ * A task body for the rate-limit tests: every task takes `latencyMs`, and task `refused` is refused as rate-limited
+ * with `retryAfterMs` on its first `times` attempts (once by default), then succeeds.
  */
-function refusedOnce(clock: Clock, { refused, latencyMs, retryAfterMs }: { refused: number; latencyMs: number; retryAfterMs: number }) {
-	let limited = false;
+function refusedTask(
+	clock: Clock,
+	{ refused, latencyMs, retryAfterMs, times = 1 }: { refused: number; latencyMs: number; retryAfterMs: number; times?: number },
+) {
+	let refusals = 0;
 	return async (i: number) => {
 		await clock.sleep(latencyMs);
-		if (i === refused && !limited) {
-			limited = true;
+		if (i === refused && refusals < times) {
+			refusals++;
 			throw new Retryable({ rateLimited: true, retryAfterMs });
 		}
 		return i;
@@ -367,7 +370,7 @@ describe('runScheduled', () => {
 		const results = await clock.drive(
 			runScheduled(
 				range(40),
-				rec.wrap(refusedOnce(clock, { refused: 10, latencyMs: 30, retryAfterMs: 2_000 })),
+				rec.wrap(refusedTask(clock, { refused: 10, latencyMs: 30, retryAfterMs: 2_000 })),
 				options(clock, { concurrency: 4, maxRequestsPerSecond: 20 }),
 			),
 		);
@@ -395,7 +398,7 @@ describe('runScheduled', () => {
 		await clock.drive(
 			runScheduled(
 				range(400),
-				rec.wrap(refusedOnce(clock, { refused: 5, latencyMs: 10, retryAfterMs: 1_000 })),
+				rec.wrap(refusedTask(clock, { refused: 5, latencyMs: 10, retryAfterMs: 1_000 })),
 				options(clock, { concurrency: 4, maxRequestsPerSecond: 20 }),
 			),
 		);
@@ -479,10 +482,7 @@ describe('runScheduled', () => {
 		const results = await clock.drive(
 			runScheduled(
 				range(6),
-				rec.wrap(async (i: number) => {
-					await clock.sleep(10);
-					if (i === 0) throw new Retryable({ rateLimited: true, retryAfterMs: 3_000 });
-				}),
+				rec.wrap(refusedTask(clock, { refused: 0, latencyMs: 10, retryAfterMs: 3_000 })),
 				options(clock, { concurrency: 2, maxRetries: 0 }),
 			),
 		);
@@ -500,7 +500,7 @@ describe('runScheduled', () => {
 			runScheduled(
 				range(800),
 				// 4 in flight, 100 ms each: 40 starts per second until task 200 is refused at t = 5100.
-				rec.wrap(refusedOnce(clock, { refused: 200, latencyMs: 100, retryAfterMs: 1_000 })),
+				rec.wrap(refusedTask(clock, { refused: 200, latencyMs: 100, retryAfterMs: 1_000 })),
 				options(clock, { concurrency: 4 }),
 			),
 		);
@@ -737,10 +737,7 @@ describe('runScheduled', () => {
 		const results = await clock.drive(
 			runScheduled(
 				range(2),
-				rec.wrap(async (i: number) => {
-					await clock.sleep(10);
-					if (i === 1) throw new Retryable({ rateLimited: true, retryAfterMs: 1_000 });
-				}),
+				rec.wrap(refusedTask(clock, { refused: 1, latencyMs: 10, retryAfterMs: 1_000, times: Infinity })),
 				options(clock, { concurrency: 2, maxRetries: 1 }),
 			),
 		);
@@ -761,7 +758,7 @@ describe('runScheduled', () => {
 		await clock.drive(
 			runScheduled(
 				range(100),
-				rec.wrap(refusedOnce(clock, { refused: 0, latencyMs: 10, retryAfterMs: 1_000 })),
+				rec.wrap(refusedTask(clock, { refused: 0, latencyMs: 10, retryAfterMs: 1_000 })),
 				options(clock, { concurrency: 100, maxRequestsPerSecond: 20 }),
 			),
 		);
