@@ -1,6 +1,7 @@
 /**
  * Turns input items into requests: reads each item's parameters, validates and normalises locally, and decides
- * which request the item waits for (items with the same triple share one when duplicates are skipped).
+ * which request the item waits for (items with the same triple share one when duplicates are skipped), or which
+ * answer bought earlier in the execution it reuses.
  *
  * Whatever goes wrong for one item while it is read (an expression that throws, a setting that cannot work, an
  * invalid value) is that item's error: with Continue On Fail it becomes the item's error item and the others go
