@@ -7,7 +7,7 @@
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
 import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider, startOtherServer } from '../support/mockProvider';
-import { FAILING_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
+import { CREDENTIAL_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
 import type { ExecuteResult, N8nRun } from './n8n';
 import {
 	CREDENTIAL_TYPE,
@@ -56,7 +56,7 @@ let n8n: N8nInstance;
 beforeAll(async () => {
 	ensureN8n();
 	provider = await startMockProvider({
-		tokens: { [GOOD_TOKEN]: 'ok', [NOT_ENABLED_TOKEN]: 'not_enabled', ...FAILING_TOKEN_STATES },
+		tokens: { [GOOD_TOKEN]: 'ok', [NOT_ENABLED_TOKEN]: 'not_enabled', ...CREDENTIAL_TOKEN_STATES },
 	});
 	n8n = N8nInstance.create();
 	await n8n.importCredentials([
