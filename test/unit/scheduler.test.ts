@@ -8,6 +8,7 @@ import {
 	type RetryAdvice,
 	type SchedulerOptions,
 } from '../../nodes/AceDataPhoneVerify/scheduler';
+import { busiestSecond } from '../support/busiestSecond';
 
 /**
  * A virtual clock: `sleep` registers a timer, and `drive` fires timers one at a time (earliest first) whenever
@@ -96,11 +97,6 @@ function options(clock: Clock, overrides: Partial<SchedulerOptions> = {}): Sched
 		random: () => 0.5,
 		...overrides,
 	};
-}
-
-/** The most starts seen in any one-second window [t, t + 1000). */
-function busiestSecond(starts: number[]): number {
-	return Math.max(0, ...starts.map((t) => starts.filter((s) => s >= t && s < t + 1000).length));
 }
 
 /**
