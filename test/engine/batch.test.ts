@@ -363,6 +363,18 @@ describe('a Retry-After beyond what the node waits out (a quota)', () => {
 });
 
 describe('checking items and sending requests', () => {
+	it('reports progress every 250 requests, to the editor and to the log, and once at the end', async () => {
+		const provider = await mockProvider();
+		const { run } = await verify(provider, generateIdentities(600, 13), { ...FAST, skipDuplicates: false });
+
+		expect(run.error).toBeUndefined();
+		const expected = [250, 500, 600].map((done) => `Verify: ${done} of 600 verification requests done`);
+		expect(run.uiMessages).toEqual(expected);
+		expect((globalThis.n8nLogLines ?? []).filter((line) => line.includes('verification requests done'))).toEqual(
+			expected.map((message) => `info: ${message}`),
+		);
+	}, 30_000);
+
 	it('without Continue On Fail, an invalid last item of 300 fails the run before any request is sent', async () => {
 		const provider = await mockProvider();
 		const identities = generateIdentities(300, 11);
