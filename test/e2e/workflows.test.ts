@@ -434,7 +434,7 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			expect(error.message).toMatch(/token is not valid/);
 			expect(String(error.httpCode)).toBe('401');
 			expect(ran(result.run, 'After')).toBe(false);
-			expect(provider.requests.length).toBeGreaterThanOrEqual(1);
+			expect(provider.requests).toHaveLength(1);
 			// A trailing slash in the Base URL is tolerated.
 			expect(provider.requests.every((r) => r.path === '/identity/phone/check-3e')).toBe(true);
 		});

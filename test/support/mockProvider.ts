@@ -75,6 +75,8 @@ export interface RecordedRequest {
 	status: number | 'reset' | 'hang' | 'lost';
 	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
+	/** When its connection closed or its answer was sent, whichever came first; undefined while it hangs. */
+	closedAt?: number;
 }
 
 export interface MockProvider {
@@ -337,6 +339,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				at: Date.now(),
 			};
 			requests.push(record);
+			res.on('close', () => (record.closedAt ??= Date.now()));
 			const reply = answer(record);
 			if (reply === 'reset') {
 				record.status = 'reset';
