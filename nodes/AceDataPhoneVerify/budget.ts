@@ -8,6 +8,7 @@ export class BilledCallBudget {
 	/** The requests (by index) holding a place. */
 	private readonly holders = new Set<number>();
 	private readonly waiting = new Set<() => void>();
+	private readonly watched = new WeakSet<AbortSignal>();
 
 	/**
 	 * @param cap the most billed calls; 0 = no cap.
@@ -31,15 +32,12 @@ export class BilledCallBudget {
 		if (this.cap <= 0 || this.holders.has(holder)) return true;
 		while (this.billed + this.holders.size >= this.cap) {
 			if (this.billed >= this.cap || signal.aborted) return false;
-			await new Promise<void>((wake) => {
-				const done = () => {
-					this.waiting.delete(done);
-					signal.removeEventListener('abort', done);
-					wake();
-				};
-				this.waiting.add(done);
-				signal.addEventListener('abort', done, { once: true });
-			});
+			// One listener per signal, however many wait: a run may hold dozens of requests at the gate.
+			if (!this.watched.has(signal)) {
+				this.watched.add(signal);
+				signal.addEventListener('abort', () => this.wakeAll(), { once: true });
+			}
+			await new Promise<void>((wake) => this.waiting.add(wake));
 		}
 		this.holders.add(holder);
 		return true;
@@ -54,7 +52,12 @@ export class BilledCallBudget {
 
 	/** Request `holder` is done: a place it still holds is free again. */
 	release(holder: number): void {
-		if (!this.holders.delete(holder)) return;
-		for (const wake of [...this.waiting]) wake();
+		if (this.holders.delete(holder)) this.wakeAll();
+	}
+
+	private wakeAll(): void {
+		const waiting = [...this.waiting];
+		this.waiting.clear();
+		for (const wake of waiting) wake();
 	}
 }
