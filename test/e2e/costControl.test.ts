@@ -11,7 +11,7 @@ import type { GeneratedIdentity } from '../support/identities';
 import { expectedResult, FROM_ITEM, generateIdentities, resultByLastDigit } from '../support/identities';
 import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider, tripleKey } from '../support/mockProvider';
-import { OUTPUT_KEYS, total } from './expected';
+import { ERROR_ITEM_KEYS, OUTPUT_KEYS, total } from './expected';
 import type { N8nRun } from './n8n';
 import { CREDENTIAL_TYPE, ensureN8n, N8N_VERSION, N8nInstance, outputEntries, outputItems } from './n8n';
 import { code, manualTrigger, noOp, verify, workflow } from './workflows';
@@ -170,7 +170,7 @@ describe(`n8n ${N8N_VERSION}: Dry Run`, () => {
 		]);
 		for (const item of items) {
 			expect(item).toMatchObject({ result: null, billable: false, attempts: 0 });
-			expect(Object.keys(item)).toEqual([...OUTPUT_KEYS, 'wouldSend']);
+			expect(Object.keys(item)).toEqual([...(item.error === undefined ? OUTPUT_KEYS : ERROR_ITEM_KEYS), 'wouldSend']);
 		}
 		// The most a real run could bill.
 		expect(items.filter((item) => item.wouldSend)).toHaveLength(5);
