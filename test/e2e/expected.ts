@@ -2,11 +2,17 @@
  * What the node's contract (../shared/node-contract.md) says every output item looks like, for the end-to-end
  * tests to compare real runs with.
  */
-/** Every item, answer or error or unsent, has these keys in this order. */
+/**
+ * An answer, a capped or a dry-run item has these keys in this order: no `error` key where there is no error
+ * (n8n's Retry On Fail re-runs a node whose first item has one, and n8n 1.x counts even `error: null`).
+ */
 export const OUTPUT_KEYS = [
 	'result', 'status', 'matched', 'billable', 'description', 'isp', 'resultDetail', 'traceId', 'cached', 'attempts',
-	'input', 'error', 'errorCode', 'httpCode',
+	'input', 'errorCode', 'httpCode',
 ];
+
+/** An error item has the same keys, and its message as `error`. */
+export const ERROR_ITEM_KEYS = [...OUTPUT_KEYS.slice(0, -2), 'error', ...OUTPUT_KEYS.slice(-2)];
 
 /** The `input` echo with masking on: first character of the name, 3 + 4 digits of the mobile, 6 + 2 of the ID. */
 export const masked = (p: { name: string; phone: string; idCard: string }) => ({

@@ -7,7 +7,7 @@
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
 import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider, startOtherServer } from '../support/mockProvider';
-import { FAILING_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
+import { CREDENTIAL_TOKEN_STATES, FAILING_TOKENS, PASSING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
 import type { ExecuteResult, N8nRun } from './n8n';
 import {
 	CREDENTIAL_TYPE,
@@ -23,12 +23,11 @@ import {
 	VERIFY_TYPE,
 } from './n8n';
 import { FROM_ITEM } from '../support/identities';
-import { masked, OUTPUT_KEYS, total } from './expected';
+import { ERROR_ITEM_KEYS, masked, OUTPUT_KEYS, total } from './expected';
 import { code, ifTrue, manualTrigger, noOp, set, verify, workflow } from './workflows';
 
 const GOOD_TOKEN = 'e2e-good-token-8d41f0b2';
 const UNKNOWN_TOKEN = 'e2e-unknown-token-27c9ae';
-const NOT_ENABLED_TOKEN = 'e2e-not-enabled-token-5b13';
 
 const GOOD = { id: 'e2eCredGood0001', name: 'Ace Data (mock, good token)' };
 const UNKNOWN = { id: 'e2eCredUnknown1', name: 'Ace Data (mock, unknown token)' };
@@ -56,7 +55,7 @@ let n8n: N8nInstance;
 beforeAll(async () => {
 	ensureN8n();
 	provider = await startMockProvider({
-		tokens: { [GOOD_TOKEN]: 'ok', [NOT_ENABLED_TOKEN]: 'not_enabled', ...FAILING_TOKEN_STATES },
+		tokens: { [GOOD_TOKEN]: 'ok', ...CREDENTIAL_TOKEN_STATES },
 	});
 	n8n = N8nInstance.create();
 	await n8n.importCredentials([
@@ -237,7 +236,6 @@ describe(`n8n ${N8N_VERSION}`, () => {
 				cached: false,
 				attempts: 1,
 				input: { name: '张*', phone: '138****8000', idCard: '110105**********2X' },
-				error: null,
 				errorCode: null,
 				httpCode: null,
 			});
@@ -354,8 +352,8 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			expect(items[0]).toMatchObject({ status: 'match', matched: true });
 			expect(items[1]).toEqual(invalidItem);
 			expect(items[2]).toEqual(apiErrorItem);
-			// The same keys in the same order as a result, so the table view and a CRM mapping treat them alike.
-			for (const item of items) expect(Object.keys(item)).toEqual(OUTPUT_KEYS);
+			// The same keys in the same order as a result (plus the error), so the table view and a CRM mapping treat them alike.
+			expect(items.map((item) => Object.keys(item))).toEqual([OUTPUT_KEYS, ERROR_ITEM_KEYS, ERROR_ITEM_KEYS, OUTPUT_KEYS]);
 			expect(items[1].description).toBe(items[1].error);
 			expect(items[3]).toMatchObject({ status: 'mismatch' });
 			expect(outputItems(run, 'After Continue')).toEqual(items);
@@ -475,6 +473,10 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			expect(await testCredential(GOOD_TOKEN, `${provider.url}/`)).toMatchObject({ status: 'OK' });
 		});
 
+		test.each(PASSING_TOKENS)('$case passes: any 400 to the empty probe means the token got through', async ({ token }) => {
+			expect(await testCredential(token)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		});
+
 		test.each(FAILING_TOKENS)('$case fails and says what to do', async ({ token, message }) => {
 			const result = await testCredential(token);
 			expect(result).toEqual({ status: 'Error', message: expect.stringMatching(message) });
@@ -501,11 +503,11 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			const before = provider.requests.length;
 			const billedBefore = provider.billedAnswers.size;
 			expect(await testCredential(GOOD_TOKEN)).toMatchObject({ status: 'OK' });
-			expect(await testCredential(NOT_ENABLED_TOKEN)).toMatchObject({ status: 'Error' });
+			expect(await testCredential(UNKNOWN_TOKEN)).toMatchObject({ status: 'Error' });
 			const sent = provider.requests.slice(before);
-			expect(sent.map((r) => r.authorization)).toEqual([`Bearer ${GOOD_TOKEN}`, `Bearer ${NOT_ENABLED_TOKEN}`]);
+			expect(sent.map((r) => r.authorization)).toEqual([`Bearer ${GOOD_TOKEN}`, `Bearer ${UNKNOWN_TOKEN}`]);
 			expect(sent.map((r) => [r.path, r.bodyText])).toEqual(Array(2).fill(['/identity/phone/check-3e', '{}']));
-			expect(sent.map((r) => r.status)).toEqual([400, 400]);
+			expect(sent.map((r) => r.status)).toEqual([400, 401]);
 			expect(provider.billedAnswers.size).toBe(billedBefore);
 		});
 	});

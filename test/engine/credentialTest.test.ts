@@ -11,12 +11,12 @@ import { AceDataPhoneVerify } from '../../nodes/AceDataPhoneVerify/AceDataPhoneV
 import { runVerify } from '../support/engine';
 import type { MockOptions, MockProvider } from '../support/mockProvider';
 import { DEFAULT_TOKEN, startMockProvider, startOtherServer } from '../support/mockProvider';
-import { FAILING_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
+import { CREDENTIAL_TOKEN_STATES, FAILING_TOKENS, PASSING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
 
 let provider: MockProvider;
 let other: Awaited<ReturnType<typeof startOtherServer>>;
 beforeAll(async () => {
-	provider = await startMockProvider({ tokens: { [DEFAULT_TOKEN]: 'ok', ...FAILING_TOKEN_STATES } });
+	provider = await startMockProvider({ tokens: { [DEFAULT_TOKEN]: 'ok', ...CREDENTIAL_TOKEN_STATES } });
 	other = await startOtherServer();
 });
 afterAll(async () => {
@@ -77,6 +77,11 @@ it('passes a working token with one request the provider cannot bill: an empty b
 it('tolerates a trailing slash and spaces in the Base URL', async () => {
 	expect(await testCredential(DEFAULT_TOKEN, ` ${provider.url}/ `)).toEqual({ status: 'OK' });
 	expect(provider.requests[0].path).toBe(VERIFY_PATH);
+});
+
+it.each(PASSING_TOKENS)('passes $case: the gateway got past the token', async ({ token }) => {
+	expect(await testCredential(token)).toEqual({ status: 'OK' });
+	expect(provider.requests.map((r) => r.status)).toEqual([400]);
 });
 
 it.each(FAILING_TOKENS)('fails $case and says what to do, without the token in the message', async ({ token, message }) => {

@@ -14,8 +14,11 @@ import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 
 export const VERIFY_PATH = '/identity/phone/check-3e';
 
-/** `not_enabled_401`: the token_mismatched answer some deployments send as 401 instead of 400. */
-export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'expired' | 'used_up' | 'disabled';
+/**
+ * `not_enabled`: every request answered 400 `token_mismatched`; `not_enabled_401`: the same code sent as 401, as
+ * some deployments do; `api_not_implemented`: every request answered 400 `api_not_implemented`.
+ */
+export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'api_not_implemented' | 'expired' | 'used_up' | 'disabled';
 /**
  * What the mock may do instead of answering: an HTTP error, drop the connection before answering (`reset`), never
  * answer (`hang`), answer 200 with HTML (`not_json`), or answer — and bill — then drop the connection before the
@@ -70,8 +73,12 @@ export interface RecordedRequest {
 	/** The injected fault, if this request got one instead of its real answer. */
 	fault: Fault | undefined;
 	status: number | 'reset' | 'hang' | 'lost';
+	/** Whether the provider billed it (code 0/1, lost replies included): `billedAnswers` request by request. */
+	billed: boolean;
 	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
+	/** When its answer was written (or the connection dropped); `undefined` while it has none. */
+	answeredAt: number | undefined;
 }
 
 export interface MockProvider {
@@ -278,6 +285,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		if (!state) return errorAnswer(401, 'invalid_token');
 		if (state === 'not_enabled') return errorAnswer(400, 'token_mismatched');
 		if (state === 'not_enabled_401') return errorAnswer(401, 'token_mismatched');
+		if (state === 'api_not_implemented') return errorAnswer(400, 'api_not_implemented');
 		if (state === 'expired') return errorAnswer(401, 'token_expired');
 		if (state === 'used_up') return errorAnswer(403, 'used_up');
 		if (state === 'disabled') return errorAnswer(403, 'disabled');
@@ -295,6 +303,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		const result = verdict.body.startsWith('{') ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
 		if (result === '0' || result === '1') {
 			billedAnswers.set(record.key!, (billedAnswers.get(record.key!) ?? 0) + 1);
+			record.billed = true;
 		}
 		return record.fault === 'lost' ? 'lost' : verdict;
 	}
@@ -330,18 +339,24 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				key: undefined,
 				fault: undefined,
 				status: 0,
+				billed: false,
 				at: Date.now(),
+				answeredAt: undefined,
 			};
 			requests.push(record);
 			const reply = answer(record);
 			if (reply === 'reset') {
 				record.status = 'reset';
+				record.answeredAt = Date.now();
 				req.socket.destroy();
 				return;
 			}
 			if (reply === 'lost') {
 				record.status = 'lost';
-				setTimeout(() => req.socket.destroy(), options.latencyMs ?? 0);
+				setTimeout(() => {
+					record.answeredAt = Date.now();
+					req.socket.destroy();
+				}, options.latencyMs ?? 0);
 				return;
 			}
 			if (reply === 'hang') {
@@ -365,6 +380,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 					...final.headers,
 				});
 				res.end(final.body);
+				record.answeredAt = Date.now();
 			};
 			if (options.latencyMs) setTimeout(send, options.latencyMs);
 			else send();
