@@ -21,7 +21,7 @@ const LI = SANDBOX_IDENTITIES.find((p) => p.result === '1')!;
 const args = (p: { name: string; phone: string; idCard: string }) => ({ name: p.name, phone: p.phone, idCard: p.idCard });
 
 /** The AI Agent version the editor gives a new node in each n8n. */
-const AGENT_VERSION = N8N_MAJOR >= 2 ? 3.1 : 2.2;
+const AGENT_VERSION = N8N_MAJOR >= 2 ? 3.1 : 3;
 
 const SAME_PERSON: ChatScript = { marker: 'Check 张三 twice', toolCalls: [args(ZHANG), args(ZHANG)] };
 const CAPPED: ChatScript = { marker: 'Check 张三 and 李四', toolCalls: [args(ZHANG), args(LI)] };

@@ -237,10 +237,11 @@ describe(`n8n ${N8N_VERSION}: Retry On Fail does not buy an answer again`, () =>
 		expect([c.node, billedFor(c.token)]).toEqual([c.node, c.billed]);
 	});
 
-	test('the saved execution holds, for each node with Retry On Fail, a hint that answered items are not sent again', () => {
+	test('the saved execution (and the run n8n execute prints) holds, for each node with Retry On Fail, a hint that answered items are not sent again', () => {
 		expect(saved.status).toBe('error');
 		for (const c of CASES.filter((c) => c.billed > 0)) {
 			const hints = hintsOf(savedTask(saved, c.node));
+			expect(hintsOf(run.data.resultData.runData[c.node][0])).toEqual(hints);
 			if (c.retry) expect([c.node, hints]).toEqual([c.node, expect.arrayContaining([expect.stringContaining('not sent again')])]);
 			else expect([c.node, hints.filter((hint) => hint.includes('not sent again'))]).toEqual([c.node, []]);
 		}
