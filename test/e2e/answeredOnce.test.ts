@@ -291,6 +291,7 @@ describe(`n8n ${N8N_VERSION}: a loop and a second node reuse the execution's ans
 	test('what the execution remembers holds no name, mobile or ID number, only keyed hashes', () => {
 		const memory = (saved.data as { executionData?: { contextData?: { flow?: Record<string, unknown> } } }).executionData?.contextData?.flow
 			?.aceDataPhoneVerify;
+		expect(memory).toBeDefined();
 		const text = JSON.stringify(memory);
 		// Eight answers (four people, two tokens), each under its HMAC-SHA256 key.
 		expect(new Set(text.match(/\b[0-9a-f]{64}\b/g))).toHaveProperty('size', 2 * FOUR.length);
