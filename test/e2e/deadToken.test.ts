@@ -91,7 +91,7 @@ const requestsOf = (c: DeadTokenCase): RecordedRequest[] => provider.requests.fi
 /** Requests that reached the provider later than a request under way when the first refusal came back could. */
 function startedAfterTheFirstRefusal(c: DeadTokenCase): RecordedRequest[] {
 	const requests = requestsOf(c);
-	const firstRefusal = Math.min(...requests.map((r) => r.answeredAt ?? Infinity));
+	const firstRefusal = Math.min(...requests.map((r) => r.closedAt ?? Infinity));
 	return requests.filter((r) => r.at > firstRefusal + UNDER_WAY_MS);
 }
 

@@ -8,26 +8,63 @@
 import type { INodeProperties, INodeTypeDescription, INodeParameters } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
+import { FROM_ITEM, generateIdentities } from '../support/identities';
+import type { MockProvider } from '../support/mockProvider';
+import { startMockProvider } from '../support/mockProvider';
 import type { Server } from './n8n';
 import { CREDENTIAL_TYPE, ensureN8n, N8N_VERSION, N8nInstance, RestSession, VERIFY_TYPE } from './n8n';
+import { code, respond, verify, webhook, workflow } from './workflows';
+
+const TOKEN = 'e2e-editor-token-5c2a91';
+const HANGING = { id: 'e2eEditorHang01', name: 'Ace Data (provider that never answers)' };
+const STOP_WORKFLOW_ID = 'e2eEditorStop01';
+const STOP_PATH = 'e2e-editor-stop';
+/**
+ * Ten people, five requests in flight at once, each waiting for an answer that never comes (a minute's timeout);
+ * the other five wait their turn, and a failed request may be sent once more.
+ */
+const STOP_WORKFLOW = workflow(
+	STOP_WORKFLOW_ID,
+	'E2E: stopped while the provider hangs',
+	[
+		webhook('Webhook', STOP_PATH),
+		code('People', generateIdentities(10, 19)),
+		verify('Verify', HANGING, { ...FROM_ITEM, options: { concurrency: 5, maxRequestsPerSecond: 0, maxRetries: 1, timeout: 60_000 } }),
+		respond('Respond', 'allIncomingItems'),
+	],
+	[
+		['Webhook', 'People'],
+		['People', 'Verify'],
+		['Verify', 'Respond'],
+	],
+);
 
 let n8n: N8nInstance;
 let server: Server | undefined;
+let url: string;
+let rest: RestSession;
+let hanging: MockProvider;
 let types: INodeTypeDescription[];
 let credentialTypes: Array<{ name: string; documentationUrl?: string }>;
 
 beforeAll(async () => {
 	ensureN8n();
+	hanging = await startMockProvider({ tokens: { [TOKEN]: 'ok' }, faultRate: 1, faultKinds: ['hang'] });
 	n8n = N8nInstance.create();
+	await n8n.importCredentials([{ ...HANGING, type: CREDENTIAL_TYPE, data: { apiToken: TOKEN, baseUrl: hanging.url } }]);
+	await n8n.importWorkflows([STOP_WORKFLOW]);
+	await n8n.activateWorkflow(STOP_WORKFLOW_ID);
 	const started = await n8n.start();
 	server = started.server;
-	const rest = await RestSession.setUpOwner(started.url);
+	url = started.url;
+	rest = await RestSession.setUpOwner(started.url);
 	types = await rest.request<INodeTypeDescription[]>('GET', '/types/nodes.json');
 	credentialTypes = await rest.request('GET', '/types/credentials.json');
 }, 30 * 60_000);
 
 afterAll(async () => {
 	await server?.stop();
+	await hanging?.close();
 	n8n?.remove();
 });
 
@@ -128,9 +165,8 @@ describe(`n8n ${N8N_VERSION}: the node description the editor receives`, () => {
 
 	test('Options arrive in the order defined for people, not sorted by the alphabet', () => {
 		const options = description().properties.find((p) => p.name === 'options')!.options as INodeProperties[];
-		const names = options.map((o) => o.name).filter((name) => OPTIONS_ORDER.includes(name));
-		expect(names).toEqual(OPTIONS_ORDER);
-		expect(names).not.toEqual([...names].sort());
+		// Every option, the encryption settings of version 1 included, as the package lists them.
+		expect(options.map((o) => o.name)).toEqual([...OPTIONS_ORDER, 'encryption', ...LOCAL, ...PRE_ENCRYPTED]);
 	});
 
 	test('as an AI tool: the same parameters after the tool description, without Route by Result', () => {
@@ -142,18 +178,65 @@ describe(`n8n ${N8N_VERSION}: the node description the editor receives`, () => {
 		expect(shown(2, { encryption: 'none' }, `${VERIFY_TYPE}Tool`)).not.toContain('routeByResult');
 	});
 
-	test('the Docs link opens the project page once n8n has added its query string', () => {
+	test("the Docs link opens the README's section on using the node, as it is (n8n appends nothing to it)", () => {
 		for (const type of [VERIFY_TYPE, `${VERIFY_TYPE}Tool`]) {
-			const link = new URL(docsLink(description(type)));
-			expect(link.origin + link.pathname).toBe('https://github.com/acedatacloud/n8n-nodes-acedata-phone-verify');
-			expect(link.hash).toBe('');
-			expect(link.searchParams.get('utm_campaign')).toBe(type);
+			expect(docsLink(description(type))).toBe('https://github.com/acedatacloud/n8n-nodes-acedata-phone-verify#use-it');
 		}
 	});
 
 	test("the credential's Docs link is a page of its own, used as it is (n8n adds nothing to other sites' links)", () => {
 		const credential = credentialTypes.find((c) => c.name === CREDENTIAL_TYPE);
-		expect(credential?.documentationUrl).toBe('https://platform.acedata.cloud/documents/phone-check-3e');
+		expect(credential?.documentationUrl).toBe('https://platform.acedata.cloud/documents/identity-phone-check-3e');
 		expect(description().codex?.resources?.credentialDocumentation).toEqual([{ url: credential?.documentationUrl }]);
 	});
+});
+
+/** Polls `probe` every 100 ms until it returns something, for up to `ms`. */
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 60_000): Promise<T> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+interface ExecutionSummary {
+	id: string;
+	status: string;
+	workflowId: string;
+}
+
+describe(`n8n ${N8N_VERSION}: the editor's Stop button`, () => {
+	test('ends the requests in flight at once, and the execution with them', async () => {
+		// The webhook answers only when the workflow ends; the call is left to fail once n8n stops the run.
+		const call = fetch(`${url}/webhook/${STOP_PATH}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+		call.catch(() => undefined);
+		await eventually(() => (hanging.requests.length === 5 ? true : undefined), 'five requests at the provider');
+
+		const running = await eventually(async () => {
+			const listed = await rest.request<{ data: { results: ExecutionSummary[] } }>(
+				'GET',
+				`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: STOP_WORKFLOW_ID }))}`,
+			);
+			return listed.data.results.find((execution) => execution.status === 'running');
+		}, 'the running execution');
+		expect(hanging.requests.every((request) => request.status === 'hang' && request.closedAt === undefined)).toBe(true);
+
+		// What the Stop button sends.
+		const stoppedAt = Date.now();
+		await rest.request('POST', `/rest/executions/${running.id}/stop`);
+
+		await eventually(() => (hanging.requests.every((request) => request.closedAt !== undefined) ? true : undefined), 'closed connections', 10_000);
+		for (const request of hanging.requests) expect(request.closedAt! - stoppedAt).toBeLessThan(2_000);
+		const ended = await eventually(async () => {
+			const { data } = await rest.request<{ data: ExecutionSummary }>('GET', `/rest/executions/${running.id}`);
+			return data.status === 'running' ? undefined : data;
+		}, 'the execution to end', 10_000);
+		expect(ended.status).toBe('canceled');
+		// Nothing was sent after the stop: neither the people waiting their turn nor a retry.
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		expect(hanging.requests).toHaveLength(5);
+	}, 120_000);
 });

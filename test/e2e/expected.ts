@@ -3,15 +3,13 @@
  * tests to compare real runs with.
  */
 /**
- * An answer, a capped or a dry-run item has these keys in this order: no `error` key where there is no error
- * (n8n's Retry On Fail re-runs a node whose first item has one, and n8n 1.x counts even `error: null`).
+ * Every item that is not an error (an answer, an unsent item) has these keys in this order; an error item has
+ * `error` too, before `errorCode` (n8n reads an `error` key on the first item as a failed run to retry).
  */
 export const OUTPUT_KEYS = [
 	'result', 'status', 'matched', 'billable', 'description', 'isp', 'resultDetail', 'traceId', 'cached', 'attempts',
 	'input', 'errorCode', 'httpCode',
 ];
-
-/** An error item has the same keys, and its message as `error`. */
 export const ERROR_ITEM_KEYS = [...OUTPUT_KEYS.slice(0, -2), 'error', ...OUTPUT_KEYS.slice(-2)];
 
 /** The `input` echo with masking on: first character of the name, 3 + 4 digits of the mobile, 6 + 2 of the ID. */

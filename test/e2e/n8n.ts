@@ -445,15 +445,22 @@ export class RestSession {
 	}
 
 	async request<T = unknown>(method: string, route: string, body?: unknown): Promise<T> {
-		const response = await fetch(`${this.url}${route}`, {
-			method,
-			headers: {
-				'content-type': 'application/json',
-				'browser-id': 'e2e-browser',
-				...(this.cookie ? { cookie: this.cookie } : {}),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(30_000),
+		const send = async () =>
+			await fetch(`${this.url}${route}`, {
+				method,
+				headers: {
+					'content-type': 'application/json',
+					'browser-id': 'e2e-browser',
+					...(this.cookie ? { cookie: this.cookie } : {}),
+				},
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(30_000),
+			});
+		// A busy n8n now and then drops the connection of a large answer (/types/nodes.json): a read is asked again.
+		const response = await send().catch(async (error: unknown) => {
+			if (method !== 'GET') throw error;
+			await new Promise((resolve) => setTimeout(resolve, 1_000));
+			return await send();
 		});
 		const setCookie = response.headers.getSetCookie?.() ?? [];
 		const auth = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));

@@ -137,28 +137,61 @@ const SAVED = workflow(
 	],
 );
 
+/**
+ * Version-1 nodes as 0.1.0 saved them: only the options 0.1.0 had (a short timeout and one retry, to keep the
+ * test short), none added since, against a provider that never answers and one that answers, bills, and drops
+ * the connection before the reply is written. 0.1.0 ended a timed-out item at once (`client_timeout`) and sent a
+ * dropped reply again as if nothing had been billed; both are now lost replies, sent again by default.
+ */
+const HANGING = { id: 'e2eSavedHang001', name: 'Ace Data (provider that never answers)' };
+const DROPPING = { id: 'e2eSavedDrop001', name: 'Ace Data (provider that drops replies)' };
+const OLD_WORKFLOW_ID = 'e2eSavedV010001';
+const OLD_OPTIONS = { maxRetries: 1, timeout: 1000 };
+const OLD_HANGING_NODE = verify('Saved by 0.1.0, provider hangs', HANGING, { ...FROM_ITEM, options: OLD_OPTIONS }, { typeVersion: 1, onError: 'continueRegularOutput' });
+const OLD_DROPPING_NODE = verify('Saved by 0.1.0, replies dropped', DROPPING, { ...FROM_ITEM, options: OLD_OPTIONS }, { typeVersion: 1, onError: 'continueRegularOutput' });
+const SAVED_BY_0_1_0 = workflow(
+	OLD_WORKFLOW_ID,
+	'E2E: saved by 0.1.0, options left unset',
+	[manualTrigger(), code('Person', [{ name: ZHANG.name, phone: ZHANG.phone, idCard: ZHANG.idCard }]), OLD_HANGING_NODE, OLD_DROPPING_NODE],
+	[
+		['Start', 'Person'],
+		['Person', OLD_HANGING_NODE.name],
+		['Person', OLD_DROPPING_NODE.name],
+	],
+);
+
 let fast: MockProvider;
 let slow: MockProvider;
+let hanging: MockProvider;
+let dropping: MockProvider;
 let n8n: N8nInstance;
 let run: N8nRun;
+let oldRun: N8nRun;
 
 beforeAll(async () => {
 	ensureN8n();
 	fast = await startMockProvider({ tokens: { [TOKEN]: 'ok' }, privateKey: PRIVATE_KEY, latencyMs: 150 });
 	// Answers (and bills) only after the node's 1-second timeout: every reply is lost.
 	slow = await startMockProvider({ tokens: { [TOKEN]: 'ok' }, privateKey: PRIVATE_KEY, latencyMs: 2500 });
+	hanging = await startMockProvider({ tokens: { [TOKEN]: 'ok' }, faultRate: 1, faultKinds: ['hang'] });
+	dropping = await startMockProvider({ tokens: { [TOKEN]: 'ok' }, faultRate: 1, faultKinds: ['lost'] });
 	n8n = N8nInstance.create();
 	await n8n.importCredentials([
 		{ ...FAST, type: CREDENTIAL_TYPE, data: { apiToken: TOKEN, baseUrl: fast.url } },
 		{ ...SLOW, type: CREDENTIAL_TYPE, data: { apiToken: TOKEN, baseUrl: slow.url } },
+		{ ...HANGING, type: CREDENTIAL_TYPE, data: { apiToken: TOKEN, baseUrl: hanging.url } },
+		{ ...DROPPING, type: CREDENTIAL_TYPE, data: { apiToken: TOKEN, baseUrl: dropping.url } },
 	]);
-	await n8n.importWorkflows([SAVED]);
+	await n8n.importWorkflows([SAVED, SAVED_BY_0_1_0]);
 	run = (await n8n.executeWithout([TOKEN], WORKFLOW_ID)).run;
+	oldRun = (await n8n.executeWithout([TOKEN], OLD_WORKFLOW_ID)).run;
 }, 30 * 60_000);
 
 afterAll(async () => {
 	await fast?.close();
 	await slow?.close();
+	await hanging?.close();
+	await dropping?.close();
 	n8n?.remove();
 });
 
@@ -184,9 +217,15 @@ describe(`n8n ${N8N_VERSION}: a workflow saved with version 1, every option set`
 
 	test('the run succeeds, every item in the one shape', () => {
 		expect(run.status).toBe('success');
+		// The contract's keys in its order (a dry run adds `wouldSend`); `error` says something only on an error item.
+		const shape = (item: Record<string, unknown>) => Object.keys(item).filter((key) => key !== 'error' && key !== 'wouldSend');
 		for (const name of [PRE_ENCRYPTED_NODE.name, DRY_RUN_NODE.name]) {
 			expect(outputItems(run, name)).toHaveLength(PEOPLE.length);
-			for (const item of outputItems(run, name)) expect(Object.keys(item)).toEqual(expect.arrayContaining(OUTPUT_KEYS));
+			for (const item of outputItems(run, name)) {
+				expect(shape(item)).toEqual(OUTPUT_KEYS.filter((key) => key !== 'error'));
+				expect(item.error != null).toBe(item.errorCode !== null);
+				expect('wouldSend' in item).toBe(name === DRY_RUN_NODE.name);
+			}
 		}
 	});
 
@@ -296,5 +335,27 @@ describe(`n8n ${N8N_VERSION}: a workflow saved with version 1, every option set`
 		expect(total(items, 'attempts')).toBe(0);
 		// The provider's requests are the first node's seven, no more.
 		expect(fast.requests).toHaveLength(7);
+	});
+});
+
+describe(`n8n ${N8N_VERSION}: a workflow saved by 0.1.0, options it did not have left unset`, () => {
+	test('n8n keeps the nodes as saved, and the run succeeds', async () => {
+		const stored = await n8n.exportWorkflow(OLD_WORKFLOW_ID);
+		for (const saved of [OLD_HANGING_NODE, OLD_DROPPING_NODE]) {
+			const node = stored.nodes.find((n) => n.name === saved.name);
+			expect(node?.typeVersion).toBe(1);
+			expect(node?.parameters).toEqual(saved.parameters);
+		}
+		expect(oldRun.status).toBe('success');
+	});
+
+	test.each([
+		['never answers', () => OLD_HANGING_NODE, () => hanging],
+		['answers, bills and drops the connection', () => OLD_DROPPING_NODE, () => dropping],
+	])('a provider that %s: a lost reply, sent again once (Max Retries 1), then reply_lost', (_label, node, provider) => {
+		expect(outputItems(oldRun, node().name).map((item) => [item.status, item.errorCode, item.httpCode, item.attempts])).toEqual([
+			['api_error', 'reply_lost', null, 2],
+		]);
+		expect(provider().requests).toHaveLength(2);
 	});
 });

@@ -5,6 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { busiestSecond } from '../support/busiestSecond';
 import { runVerify } from '../support/engine';
 import type { GeneratedIdentity } from '../support/identities';
 import { expectedResult, FROM_ITEM, generateIdentities, mockProvidersPerTest } from '../support/identities';
@@ -216,16 +217,18 @@ describe('faults', () => {
 describe('the provider rate limit (20 requests per second)', () => {
 	const LIMIT = { perSecond: 20, retryAfterSeconds: 1 };
 
-	it("the node's default options stay under it: 100 items, no 429, every item verified", async () => {
-		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
+	it("the node's default options stay under it: 100 items, no one-second window over the limit, every item verified", async () => {
+		// No burst at all: every request ahead of the pace is refused, and the requests that arrive, refused or
+		// not, never number more than the limit in any one second.
+		const provider = await mockProvider({ rateLimit: { ...LIMIT, burst: 1 }, latencyMs: 20 });
 		const identities = generateIdentities(100, 5);
 		const { run, items } = await verify(provider, identities, { maskInput: false }, { onError: 'continueRegularOutput' });
 
 		expect(run.error).toBeUndefined();
 		expectOneToOne(items, identities);
-		expect(items.filter((item) => item.json.error !== null)).toEqual([]);
+		expect(items.filter((item) => item.json.errorCode !== null)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
-		expect(provider.requests.filter((request) => request.status === 429)).toHaveLength(0);
+		expect(busiestSecond(provider.requests.map((request) => request.at))).toBeLessThanOrEqual(LIMIT.perSecond);
 		expectOneOkAnswerEach(provider, identities);
 	}, 20_000);
 
@@ -250,7 +253,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 
 		expect(run.error).toBeUndefined();
 		expectOneToOne(items, identities);
-		expect(items.filter((item) => item.json.error !== null)).toEqual([]);
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
 		expectOneOkAnswerEach(provider, identities);
 		expect(provider.requests.filter((request) => request.status === 429).length).toBeGreaterThan(0);
@@ -360,6 +363,18 @@ describe('a Retry-After beyond what the node waits out (a quota)', () => {
 });
 
 describe('checking items and sending requests', () => {
+	it('reports progress every 250 requests, to the editor and to the log, and once at the end', async () => {
+		const provider = await mockProvider();
+		const { run } = await verify(provider, generateIdentities(600, 13), { ...FAST, skipDuplicates: false });
+
+		expect(run.error).toBeUndefined();
+		const expected = [250, 500, 600].map((done) => `Verify: ${done} of 600 verification requests done`);
+		expect(run.uiMessages).toEqual(expected);
+		expect((globalThis.n8nLogLines ?? []).filter((line) => line.includes('verification requests done'))).toEqual(
+			expected.map((message) => `info: ${message}`),
+		);
+	}, 30_000);
+
 	it('without Continue On Fail, an invalid last item of 300 fails the run before any request is sent', async () => {
 		const provider = await mockProvider();
 		const identities = generateIdentities(300, 11);

@@ -242,10 +242,12 @@ describe.each([1, 2])('node version %i', (version) => {
 			...(version < 2 ? [['no key', {}, /No public key/] as [string, INodeParameters, RegExp]] : []),
 		];
 
-		(version >= 2 ? it : it.skip)('no key at all: n8n refuses to run the workflow, naming the parameter, before anything runs', async () => {
-			await expect(verify({ encryption: 'local' }, items)).rejects.toThrow(/Parameter "Public Key" is required/);
-			expect(mock.requests).toHaveLength(0);
-		});
+		if (version >= 2) {
+			it('no key at all: n8n refuses to run the workflow, naming the parameter, before anything runs', async () => {
+				await expect(verify({ encryption: 'local' }, items)).rejects.toThrow(/Parameter "Public Key" is required/);
+				expect(mock.requests).toHaveLength(0);
+			});
+		}
 
 		it.each(BAD_KEYS)('fails on %s with a clear message before any request', async (_label, key, message) => {
 			const run = await verify({ encryption: 'local', encryptFields: ['name', 'phone', 'idCard'], ...key }, items);

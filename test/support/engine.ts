@@ -139,6 +139,8 @@ export interface WorkflowRun {
 	json(nodeName?: string, output?: number): IDataObject[];
 	task(nodeName?: string): ITaskData;
 	error: IRun['data']['resultData']['error'];
+	/** What the nodes sent to the editor's browser console (`sendMessageToUI`), in order. */
+	uiMessages: unknown[];
 }
 
 export interface VerifyRunOptions {
@@ -146,6 +148,8 @@ export interface VerifyRunOptions {
 	items: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
 	onError?: INode['onError'];
+	/** The node's Settings: Retry On Fail and its tries. */
+	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 	/** The node version the workflow was saved with (default: the version new workflows get). */
 	typeVersion?: number;
 	/** Runs this implementation as the Verify node instead of the package's (the benchmark's floor). */
@@ -165,6 +169,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 		parameters: options.parameters,
 		credentials: { aceDataCloudApi: { id: 'cred-1', name: 'Ace Data Cloud account' } },
 		...(options.onError ? { onError: options.onError } : {}),
+		...options.settings,
 	};
 	const nodeTypes = new NodeTypes({
 		[VERIFY_TYPE]: options.nodeType ?? new AceDataPhoneVerify(),
@@ -187,8 +192,12 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 
 	// A mock answers any other property n8n asks for; these must be real (or truly absent).
 	const additionalData: IWorkflowExecuteAdditionalData = mock<IWorkflowExecuteAdditionalData>();
+	const uiMessages: unknown[] = [];
 	Object.assign(additionalData, {
 		hooks,
+		sendDataToUI: (type: string, data: { messages: unknown[] }) => {
+			if (type === 'sendConsoleMessage') uiMessages.push(...data.messages);
+		},
 		credentialsHelper: new CredentialsHelper(new AceDataCloudApi(), options.credentials),
 		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
 		formWaitingBaseUrl: 'http://localhost/form-waiting',
@@ -209,7 +218,12 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 	const execution = new WorkflowExecute(additionalData, 'manual', executionData);
 	await execution.processRunExecutionData(workflow);
 	const run = await finished;
-	assertNoSecretIn(run.data.resultData, String(options.credentials.apiToken ?? ''));
+	const token = String(options.credentials.apiToken ?? '');
+	assertNoSecretIn(run.data.resultData, token);
+	// n8n's log of the test so far, and what went to the editor's console: no token, no person's data unmasked.
+	const logged = [...(globalThis.n8nLogLines ?? []), ...uiMessages.map((message) => JSON.stringify(message))];
+	assertNoSecretIn(logged, token);
+	assertNoPersonalDataIn(logged, options.items);
 
 	const task = (nodeName = VERIFY_NODE): ITaskData => {
 		const tasks = run.data.resultData.runData[nodeName];
@@ -224,6 +238,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 		json: (nodeName = VERIFY_NODE, output?: number) =>
 			(output === undefined ? outputs(nodeName).flat() : (outputs(nodeName)[output] ?? [])).map((item) => item.json),
 		error: run.data.resultData.error,
+		uiMessages,
 	};
 }
 
@@ -234,6 +249,22 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 export function assertNoSecretIn(data: unknown, secret: string): void {
 	if (secret.length < 6) return;
 	if (JSON.stringify(data).includes(secret)) {
-		throw new Error('The API token leaked into the run data');
+		throw new Error('The API token leaked into the run data or the log');
 	}
+}
+
+/**
+ * The mobile and ID numbers of the input items never reach the log or the editor's console as they were given
+ * (names are left out: one or two characters may well appear in a provider's description).
+ */
+function assertNoPersonalDataIn(lines: string[], items: IDataObject[]): void {
+	const text = lines.join('\n');
+	items.forEach((item, index) => {
+		for (const field of ['phone', 'idCard']) {
+			const value = item[field];
+			if (typeof value === 'string' && value.trim().length >= 11 && text.includes(value.trim())) {
+				throw new Error(`The ${field} of item ${index + 1} reached n8n's log unmasked`);
+			}
+		}
+	});
 }

@@ -15,10 +15,10 @@ import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 export const VERIFY_PATH = '/identity/phone/check-3e';
 
 /**
- * `not_enabled`: every request answered 400 `token_mismatched`; `not_enabled_401`: the same code sent as 401, as
- * some deployments do; `api_not_implemented`: every request answered 400 `api_not_implemented`.
+ * `not_enabled`: every request answered 400 token_mismatched; `not_enabled_401`: the same code as 401, as some
+ * deployments send it; `not_implemented`: 400 api_not_implemented.
  */
-export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'api_not_implemented' | 'expired' | 'used_up' | 'disabled';
+export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'not_implemented' | 'expired' | 'used_up' | 'disabled';
 /**
  * What the mock may do instead of answering: an HTTP error, drop the connection before answering (`reset`), never
  * answer (`hang`), answer 200 with HTML (`not_json`), or answer — and bill — then drop the connection before the
@@ -77,8 +77,8 @@ export interface RecordedRequest {
 	billed: boolean;
 	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
-	/** When its answer was written (or the connection dropped); `undefined` while it has none. */
-	answeredAt: number | undefined;
+	/** When its connection closed or its answer was sent, whichever came first; undefined while it hangs. */
+	closedAt?: number;
 }
 
 export interface MockProvider {
@@ -285,7 +285,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		if (!state) return errorAnswer(401, 'invalid_token');
 		if (state === 'not_enabled') return errorAnswer(400, 'token_mismatched');
 		if (state === 'not_enabled_401') return errorAnswer(401, 'token_mismatched');
-		if (state === 'api_not_implemented') return errorAnswer(400, 'api_not_implemented');
+		if (state === 'not_implemented') return errorAnswer(400, 'api_not_implemented');
 		if (state === 'expired') return errorAnswer(401, 'token_expired');
 		if (state === 'used_up') return errorAnswer(403, 'used_up');
 		if (state === 'disabled') return errorAnswer(403, 'disabled');
@@ -341,22 +341,18 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				status: 0,
 				billed: false,
 				at: Date.now(),
-				answeredAt: undefined,
 			};
 			requests.push(record);
+			res.on('close', () => (record.closedAt ??= Date.now()));
 			const reply = answer(record);
 			if (reply === 'reset') {
 				record.status = 'reset';
-				record.answeredAt = Date.now();
 				req.socket.destroy();
 				return;
 			}
 			if (reply === 'lost') {
 				record.status = 'lost';
-				setTimeout(() => {
-					record.answeredAt = Date.now();
-					req.socket.destroy();
-				}, options.latencyMs ?? 0);
+				setTimeout(() => req.socket.destroy(), options.latencyMs ?? 0);
 				return;
 			}
 			if (reply === 'hang') {
@@ -380,7 +376,6 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 					...final.headers,
 				});
 				res.end(final.body);
-				record.answeredAt = Date.now();
 			};
 			if (options.latencyMs) setTimeout(send, options.latencyMs);
 			else send();

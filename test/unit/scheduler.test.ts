@@ -8,6 +8,7 @@ import {
 	type RetryAdvice,
 	type SchedulerOptions,
 } from '../../nodes/AceDataPhoneVerify/scheduler';
+import { busiestSecond } from '../support/busiestSecond';
 
 /**
  * A virtual clock: `sleep` registers a timer, and `drive` fires timers one at a time (earliest first) whenever
@@ -98,11 +99,6 @@ function options(clock: Clock, overrides: Partial<SchedulerOptions> = {}): Sched
 	};
 }
 
-/** The most starts seen in any one-second window [t, t + 1000). */
-function busiestSecond(starts: number[]): number {
-	return Math.max(0, ...starts.map((t) => starts.filter((s) => s >= t && s < t + 1000).length));
-}
-
 /**
  * A task body for the rate-limit tests: every task takes `latencyMs`, and task `refused` is refused as rate-limited
  * with `retryAfterMs` on its first `times` attempts (once by default), then succeeds.
@@ -121,6 +117,9 @@ function refusedTask(
 		return i;
 	};
 }
+
+/** The time between each start and the next. */
+const gapsOf = (starts: number[]) => starts.slice(1).map((s, i) => s - starts[i]);
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -382,12 +381,12 @@ describe('runScheduled', () => {
 		const before = rec.starts().filter((s) => s <= refusedAt);
 		const after = rec.starts().filter((s) => s > refusedAt);
 		// Paced at 20/s before; nothing from any worker during the pause.
-		before.slice(1).forEach((s, i) => expect(s - before[i]).toBe(50));
+		expect(gapsOf(before)).toEqual(Array(10).fill(50));
 		expect(after[0]).toBe(refusedAt + 2_000);
 		// After it, for a recovery period: 10 of the last 11 answers were accepted, so 20 × 10/11 × 0.95 = 17.3/s,
 		// one start every 58 ms. Then a step back up (+4/s) to 20/s.
 		const slowed = after.filter((s) => s < refusedAt + 2_000 + RATE_RECOVERY_MS);
-		slowed.slice(1).forEach((s, i) => expect(s - slowed[i]).toBe(58));
+		expect(gapsOf(slowed)).toEqual(Array(17).fill(58));
 		expect(after.slice(-3).map((s, i, last) => (i ? s - last[i - 1] : 50))).toEqual([50, 50, 50]);
 		expect(rec.startsOf(10)[1]).toBeGreaterThanOrEqual(refusedAt + 2_000);
 	});
@@ -411,6 +410,31 @@ describe('runScheduled', () => {
 		expect(new Set(gapsFrom(refusedAt + 1_000))).toEqual(new Set([64, 51, 50]));
 		expect(gaps.slice(-10)).toEqual(Array(10).fill(50));
 		expect(busiestSecond(rec.starts())).toBeLessThanOrEqual(20);
+	});
+
+	it('gives the next turn to a retry before a first attempt that queued earlier: the retry has waited already', async () => {
+		const clock = virtualClock();
+		const rec = recorder(clock);
+		let failedOnce = false;
+		await clock.drive(
+			runScheduled(
+				range(2),
+				rec.wrap(async (i: number) => {
+					if (i === 0 && !failedOnce) {
+						failedOnce = true;
+						throw new Retryable();
+					}
+				}),
+				options(clock, { concurrency: 2, maxRequestsPerSecond: 1, random: () => 0 }),
+			),
+		);
+		// Task 1 queues for the turn at t=1000 from t=0; task 0 fails at once and queues its retry after a 250 ms
+		// back-off, behind it, yet takes that turn.
+		expect(rec.attempts.map(({ index, start }) => [index, start])).toEqual([
+			[0, 0],
+			[0, 1_000],
+			[1, 2_000],
+		]);
 	});
 
 	it('keeps a full gap after a start that woke late, so a limiter at exactly the rate sees no burst', async () => {
@@ -454,7 +478,7 @@ describe('runScheduled', () => {
 		// 10/s, 100 ms apart, for a recovery period.
 		const after = rec.starts().filter((s) => s >= 1_500 && s < 1_500 + RATE_RECOVERY_MS);
 		expect(after[0]).toBe(1_500);
-		after.slice(1).forEach((s, i) => expect(s - after[i]).toBe(100));
+		expect(gapsOf(after)).toEqual(Array(9).fill(100));
 	});
 
 	it('keeps slowing down while 429s keep coming, but not below 1 per second', async () => {
@@ -511,11 +535,13 @@ describe('runScheduled', () => {
 		// step, × 0.9: 36/s, 28 ms apart, for a whole recovery period.
 		expect(after[0]).toBe(5_128);
 		const slowed = after.filter((s) => s < 5_100 + RATE_RECOVERY_MS);
-		slowed.slice(1).forEach((s, i) => expect(s - slowed[i]).toBeGreaterThanOrEqual(28));
+		// Three workers go on (the fourth waits out task 200's Retry-After), 100 ms a task: at most 3 starts per
+		// 100 ms, so every third gap waits for a worker to come back.
+		expect(gapsOf(slowed)).toEqual(Array(28).fill(0).map((_, i) => (i % 3 === 1 ? 44 : 28)));
 		// Then a fifth of the observed 40/s comes back every second without a 429, until the run is unpaced again:
 		// in its last second, 4 in flight at 100 ms make 40 starts again.
 		const end = starts[starts.length - 1];
-		expect(starts.filter((s) => s > end - 1_000).length).toBeGreaterThanOrEqual(39);
+		expect(starts.filter((s) => s > end - 1_000)).toHaveLength(40);
 	});
 
 	it('does not sleep at all when the rate is unlimited and nothing fails (10,000 tasks)', async () => {

@@ -5,8 +5,9 @@ describe('effectiveConcurrency', () => {
 		expect(effectiveConcurrency(undefined, 20)).toBe(80);
 		expect(effectiveConcurrency(0, 20)).toBe(80);
 		expect(effectiveConcurrency('', 5)).toBe(20);
-		// At 2 s per answer the default pace needs 40 in flight; the old default of 5 allowed 2.5 requests a second.
-		expect(effectiveConcurrency(undefined, 20)).toBeGreaterThanOrEqual(20 * 2);
+		// It follows the pace: at 2 s per answer 10 a second needs 20 in flight (the old default of 5 allowed 2.5).
+		expect(effectiveConcurrency(undefined, 10)).toBe(40);
+		expect(effectiveConcurrency(undefined, 12.5)).toBe(50);
 	});
 
 	it('stays modest when the pace is unlimited, and within bounds for any pace', () => {
