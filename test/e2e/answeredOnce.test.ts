@@ -20,7 +20,7 @@ import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider } from '../support/mockProvider';
 import { FROM_ITEM } from '../support/identities';
 import type { CredentialFixture, N8nRun, SavedExecution, TaskData } from './n8n';
-import { CREDENTIAL_TYPE, ensureN8n, N8N_MAJOR, N8N_VERSION, N8nInstance, outputItems, ran } from './n8n';
+import { CREDENTIAL_TYPE, ensureN8n, N8N_VERSION, N8nInstance, outputItems, ran } from './n8n';
 import type { WorkflowNode } from './workflows';
 import { code, loopOverItems, manualTrigger, noOp, onRow, verify, workflow } from './workflows';
 
@@ -298,8 +298,7 @@ describe(`n8n ${N8N_VERSION}: a loop and a second node reuse the execution's ans
 		for (const p of FOUR) for (const value of [p.name, p.phone, p.idCard]) expect(text).not.toContain(value);
 	});
 
-	// n8n 1.x gives a node no `customData` (only expressions see `$execution.customData`).
-	if (N8N_MAJOR >= 2) test('the saved execution says what it cost: billed calls and reused answers', () => {
+	test('the saved execution says what it cost: billed calls and reused answers', () => {
 		expect(saved.status).toBe('success');
 		// Loop: 4 billed, 4 copies in later batches; the second node: 4 billed by the first, 4 reused.
 		expect(saved.customData).toMatchObject({ billedCalls: '8', reusedAnswers: '8' });
