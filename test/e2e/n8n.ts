@@ -8,6 +8,7 @@
  * process group, so that stopping it also stops the task runners it spawned.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { parse as parseFlatted } from 'flatted';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -165,6 +166,8 @@ export interface N8nRun {
 			runData: Record<string, TaskData[]>;
 			error?: { message: string; description?: string; httpCode?: string | number; node?: { name: string } };
 			lastNodeExecuted?: string;
+			/** The execution's custom data (`this.customData` in a node, `$execution.customData` in expressions). */
+			metadata?: Record<string, string>;
 		};
 	};
 }
@@ -173,6 +176,8 @@ export interface TaskData {
 	executionStatus?: string;
 	executionTime: number;
 	error?: { message: string; description?: string; httpCode?: string | number };
+	/** The execution hints a node added (the notice above its output in the editor). */
+	hints?: Array<{ message: string; location?: string }>;
 	data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown; error?: unknown }> | null> };
 }
 
@@ -188,20 +193,28 @@ export function parseRun(stdout: string): N8nRun {
 	return JSON.parse(lines.slice(first, last + 1).join('\n')) as N8nRun;
 }
 
-/** The items a node put on one of its outputs in its first run (`[]` when the output stayed empty). */
-export function outputItems(run: N8nRun, node: string, output = 0): Array<Record<string, unknown>> {
-	return outputEntries(run, node, output).map((entry) => entry.json);
+/** The items a node put on one of its outputs in a run (its first by default; `[]` when the output stayed empty). */
+export function outputItems(run: N8nRun, node: string, output = 0, runIndex = 0): Array<Record<string, unknown>> {
+	return outputEntries(run, node, output, runIndex).map((entry) => entry.json);
 }
 
 /** Like `outputItems`, with each item's `pairedItem` (and `error`, if n8n kept one). */
-export function outputEntries(run: N8nRun, node: string, output = 0) {
-	const task = run.data.resultData.runData[node]?.[0];
+export function outputEntries(run: N8nRun, node: string, output = 0, runIndex = 0) {
+	const task = run.data.resultData.runData[node]?.[runIndex];
 	if (!task) throw new Error(`node "${node}" did not run; ran: ${Object.keys(run.data.resultData.runData).join(', ')}`);
 	return task.data?.main[output] ?? [];
 }
 
 export function ran(run: N8nRun, node: string): boolean {
 	return run.data.resultData.runData[node] !== undefined;
+}
+
+/** An execution as n8n saved it: its status, run data and custom data. */
+export interface SavedExecution {
+	id: string;
+	status: string;
+	data: N8nRun['data'];
+	customData: Record<string, string>;
 }
 
 export interface CredentialFixture {
@@ -332,6 +345,28 @@ export class N8nInstance {
 		await this.runOk(['export:workflow', `--id=${id}`, `--output=${file}`]);
 		const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
 		return Array.isArray(exported) ? exported[0] : exported;
+	}
+
+	/**
+	 * The executions of a workflow as n8n saved them in its database, oldest first: the run data and the custom
+	 * data (`execution_metadata`). Read with Node 24's built-in SQLite, so no n8n has to boot for it.
+	 */
+	savedExecutions(workflowId: string): SavedExecution[] {
+		const script = `
+			const { DatabaseSync } = require('node:sqlite');
+			const db = new DatabaseSync(process.argv[1], { readOnly: true });
+			const rows = db.prepare('SELECT e.id, e.status, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id').all(process.argv[2]);
+			for (const row of rows) {
+				row.customData = Object.fromEntries(db.prepare('SELECT key, value FROM execution_metadata WHERE executionId = ?').all(row.id).map((m) => [m.key, m.value]));
+			}
+			process.stdout.write(JSON.stringify(rows));`;
+		const result = spawnSync(String(this.env.NODE24), ['-e', script, path.join(this.userFolder, '.n8n/database.sqlite'), workflowId], {
+			encoding: 'utf8',
+			env: { ...this.env, NODE_NO_WARNINGS: '1' },
+		});
+		if (result.status !== 0) throw new Error(`reading the saved executions failed:\n${result.stderr}`);
+		const rows = JSON.parse(result.stdout) as Array<{ id: number; status: string; data: string; customData: Record<string, string> }>;
+		return rows.map((row) => ({ ...row, id: String(row.id), data: parseFlatted(row.data) as N8nRun['data'] }));
 	}
 
 	/** The node types n8n loaded (`n8n export:nodes`). */

@@ -17,10 +17,16 @@ export interface WorkflowNode {
 	parameters: Parameters;
 	credentials?: Record<string, { id: string; name: string }>;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	/** Settings → Retry On Fail: n8n runs the node again (up to `maxTries` in all) when it fails. */
+	retryOnFail?: boolean;
+	maxTries?: number;
+	waitBetweenTries?: number;
 	webhookId?: string;
 }
 
-type Connections = Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+/** `main` carries items; the `ai_*` types attach a sub-node (model, tool) to an AI agent. */
+type ConnectionType = 'main' | 'ai_languageModel' | 'ai_tool';
+type Connections = Record<string, Partial<Record<ConnectionType, Array<Array<{ node: string; type: ConnectionType; index: number }>>>>>;
 
 let nodeCount = 0;
 
@@ -36,6 +42,12 @@ function node(name: string, type: string, typeVersion: number, parameters: Param
 		...extra,
 	};
 }
+
+/**
+ * The node moved to row `row` of the canvas. With several branches from one node, n8n (execution order v1) runs
+ * them from the top row down, each to its end: a branch that fails the run goes last.
+ */
+export const onRow = (row: number, placed: WorkflowNode): WorkflowNode => ({ ...placed, position: [placed.position[0], row * 200] });
 
 export const manualTrigger = (name = 'Start') => node(name, 'n8n-nodes-base.manualTrigger', 1);
 export const noOp = (name: string) => node(name, 'n8n-nodes-base.noOp', 1);
@@ -101,6 +113,26 @@ export function splitOut(name: string, field: string): WorkflowNode {
 	return node(name, 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: field, options: {} });
 }
 
+/**
+ * Loop Over Items (Split in Batches v3): output 0 "done" gets every item once the loop ends, output 1 "loop"
+ * gets each batch; the node at the end of the loop connects back to it.
+ */
+export function loopOverItems(name: string, batchSize: number): WorkflowNode {
+	return node(name, 'n8n-nodes-base.splitInBatches', 3, { batchSize, options: {} });
+}
+
+/** n8n's AI Agent (its default version in each n8n) answering the prompt `text`, with a model and tools attached. */
+export function aiAgent(name: string, text: string, typeVersion: number): WorkflowNode {
+	return node(name, '@n8n/n8n-nodes-langchain.agent', typeVersion, { promptType: 'define', text, options: {} });
+}
+
+/** OpenAI Chat Model (v1.2: the Chat Completions API) with an `openAiApi` credential, whose Base URL can point anywhere. */
+export function openAiChatModel(name: string, credential: CredentialRef): WorkflowNode {
+	return node(name, '@n8n/n8n-nodes-langchain.lmChatOpenAi', 1.2, { model: { __rl: true, mode: 'list', value: 'gpt-4o-mini' }, options: {} }, {
+		credentials: { openAiApi: credential },
+	});
+}
+
 export interface CredentialRef {
 	id: string;
 	name: string;
@@ -117,16 +149,33 @@ export function verify(name: string, credential: CredentialRef, parameters: Para
 	});
 }
 
+/** The Verify node's tool variant (n8n derives it from `usableAsTool`), the three fields filled by the model. */
+export function verifyTool(name: string, credential: CredentialRef, options: Parameters = {}): WorkflowNode {
+	const fromAi = (key: string, description: string) => `={{ $fromAI('${key}', '${description}', 'string') }}`;
+	return node(
+		name,
+		`${VERIFY_TYPE}Tool`,
+		VERIFY_DEFAULT_VERSION,
+		{
+			name: fromAi('name', 'The person’s name'),
+			phone: fromAi('phone', 'The mobile number'),
+			idCard: fromAi('idCard', 'The ID card number'),
+			options,
+		},
+		{ credentials: { [CREDENTIAL_TYPE]: credential } },
+	);
+}
+
 /**
  * A workflow from nodes and edges: `[from, to]` connects output 0 to input 0, `[from, to, output]` another
- * output (the IF's false branch, a routed output, the error output).
+ * output (the IF's false branch, a routed output, the error output), `[from, to, 0, type]` a sub-node to an agent.
  */
-export function workflow(id: string, name: string, nodes: WorkflowNode[], edges: Array<[string, string, number?]>) {
+export function workflow(id: string, name: string, nodes: WorkflowNode[], edges: Array<[string, string, number?, ConnectionType?]>) {
 	const connections: Connections = {};
-	for (const [from, to, output = 0] of edges) {
-		const main = (connections[from] ??= { main: [] }).main;
-		while (main.length <= output) main.push([]);
-		main[output].push({ node: to, type: 'main', index: 0 });
+	for (const [from, to, output = 0, type = 'main'] of edges) {
+		const outputs = ((connections[from] ??= {})[type] ??= []);
+		while (outputs.length <= output) outputs.push([]);
+		outputs[output].push({ node: to, type, index: 0 });
 	}
 	return {
 		id,

@@ -73,6 +73,8 @@ export interface RecordedRequest {
 	/** The injected fault, if this request got one instead of its real answer. */
 	fault: Fault | undefined;
 	status: number | 'reset' | 'hang' | 'lost';
+	/** Whether the provider billed it (code 0/1, lost replies included): `billedAnswers` request by request. */
+	billed: boolean;
 	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
 	/** When its connection closed or its answer was sent, whichever came first; undefined while it hangs. */
@@ -301,6 +303,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		const result = verdict.body.startsWith('{') ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
 		if (result === '0' || result === '1') {
 			billedAnswers.set(record.key!, (billedAnswers.get(record.key!) ?? 0) + 1);
+			record.billed = true;
 		}
 		return record.fault === 'lost' ? 'lost' : verdict;
 	}
@@ -336,6 +339,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				key: undefined,
 				fault: undefined,
 				status: 0,
+				billed: false,
 				at: Date.now(),
 			};
 			requests.push(record);
