@@ -223,6 +223,18 @@ function portFree(port: number, host: string): Promise<boolean> {
 	});
 }
 
+/** A port nothing listens on now (for scripts that start n8n beside another). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
 /** Every busy port at once, with one command that frees them all and the variables that move them. */
 async function requirePortsFree(ports: { port: number; what: string; variable: string }[]): Promise<void> {
 	const busy: typeof ports = [];
