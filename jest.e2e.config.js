@@ -8,7 +8,12 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/queue\\.test\\.ts$'],
+	testPathIgnorePatterns: [
+		'/queue\\.test\\.ts$',
+		// The examples are saved with n8n 2.x node versions (Set 3.5, Form Trigger 2.6, AI Agent 3.1, Data
+		// table 1.1, ...) that n8n 1.123 does not have: they are checked on 2.x only.
+		...(Number((process.env.N8N_VERSION || '2.41.1').split('.')[0]) < 2 ? ['/examples\\.test\\.ts$'] : []),
+	],
 	// Hooks that boot n8n take tens of seconds; installing n8n (first run only) takes minutes and sets its own.
 	testTimeout: 180_000,
 	maxWorkers: 1,

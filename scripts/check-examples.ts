@@ -6,14 +6,17 @@
  *     the node shows for the given settings (n8n drops the others silently when it saves), down into
  *     collections; no required parameter is missing (n8n-workflow's own issue check, the one behind the
  *     editor's warning triangles); connections name existing nodes; Verify nodes use the sandbox credential;
+ *     the sticky note gives every URL a trigger listens on (the test URL "Execute workflow" waits on, and the
+ *     production one), the batch example's figures, and how to try the agent's tool without a model; a node
+ *     that needs the user's own account says so on the canvas and is disabled unless it serves an AI agent;
  *  2. import: `n8n import:workflow` into a fresh user folder, `n8n export:workflow` back, and the nodes and
  *     connections come out as they went in;
- *  3. run, against the sandbox provider: the batch example with `n8n execute` — its Summary and its dry-run
- *     Cost estimate are the ones the README and the example's note promise — once as it is (node version 2)
- *     and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold them; then the webhook
- *     example in a started n8n (published, its data table created): each call is answered and stored.
- *     The form (CRM) and AI agent examples are checked statically and imported, not run: one needs a person
- *     at the form, the other an AI model.
+ *  3. run, against the sandbox provider: the batch example with `n8n execute` — its routing, its Summary and
+ *     its dry-run Cost estimate are the figures (scripts/exampleFigures.ts) the README and its note state — once
+ *     as it is (node version 2) and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold
+ *     them; then the webhook example in a started n8n (published, its data table created): each call is
+ *     answered and stored. The form (CRM) and AI agent examples are run in the editor by
+ *     scripts/browser-check.ts: one needs a person at the form, the other the tool's "Execute step".
  *
  *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
  *
@@ -21,7 +24,6 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -29,35 +31,14 @@ import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow'
 import { NodeHelpers } from 'n8n-workflow';
 
 import { startMockProvider } from '../test/support/mockProvider';
+import { BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, batchNoteFigures, ESTIMATE_EXPECTED, WEBHOOK_ID } from './exampleFigures';
 import { SANDBOX_TOKEN } from './sandbox';
-import { ensureDataTables, ensureOwner, exampleFiles, ownerCookie, SANDBOX_CREDENTIAL } from './start';
+import { ensureDataTables, ensureOwner, exampleFiles, freePort, ownerCookie, SANDBOX_CREDENTIAL } from './start';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const PACKAGE = 'n8n-nodes-acedata-phone-verify';
 const VERIFY_TYPE = `${PACKAGE}.aceDataPhoneVerify`;
-
-/** What the batch example's Summary node must say (the README and the example's sticky note say it too). */
-const BATCH_EXPECTED = {
-	rows: 14,
-	billedCalls: 5,
-	matches: 5,
-	mismatches: 1,
-	notVerified: 8,
-	duplicatesNotBilledAgain: 1,
-	invalidRows: 1,
-};
-
-/** What its Cost estimate node must say: the dry run of the same rows (12 would be sent, so at most 12 billed). */
-const ESTIMATE_EXPECTED = {
-	rows: 14,
-	atMostBilled: 12,
-	duplicates: 1,
-	invalidRows: 1,
-};
-
-const BATCH_ID = 'aceExBatchCsv001';
-const WEBHOOK_ID = 'aceExLeadToDb001';
 
 interface Workflow {
 	id: string;
@@ -188,18 +169,58 @@ function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDes
 	check(dangling.length === 0, `connections name existing nodes${dangling.length ? ` (missing: ${dangling.join(', ')})` : ''}`);
 }
 
-// ---- 2 and 3: a real n8n -----------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
+/**
+ * What the sticky note promises and what needs the user's own account: every URL a trigger listens on is given
+ * (the test URL the editor waits on after "Execute workflow", and the production one), the batch example's
+ * figures are the ones its run shows, the agent's tool can be tried without a model, and a node that needs a
+ * credential the sandbox lacks says so on the canvas and, unless it only serves an AI agent, is disabled (so
+ * the sandbox run ends green).
+ */
+function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
+	const notes = workflow.nodes
+		.filter((n) => n.type === 'n8n-nodes-base.stickyNote')
+		.map((n) => String(n.parameters.content))
+		.join('\n');
+	const subNodes = new Set(
+		Object.entries(workflow.connections)
+			.filter(([, byType]) => Object.keys(byType).some((type) => type.startsWith('ai_')))
+			.map(([from]) => from),
+	);
+	for (const node of workflow.nodes) {
+		if (node.type === 'n8n-nodes-base.webhook') {
+			for (const url of [`/webhook-test/${node.parameters.path}`, `/webhook/${node.parameters.path}`]) {
+				check(notes.includes(url), `${file}: the note gives ${url}`);
+			}
+		}
+		if (node.type === 'n8n-nodes-base.formTrigger') {
+			const formPath = (node.parameters.options as { path?: string } | undefined)?.path ?? node.webhookId;
+			for (const url of [`/form-test/${formPath}`, `/form/${formPath}`]) check(notes.includes(url), `${file}: the note gives ${url}`);
+		}
+		if (node.type.endsWith('Tool') && JSON.stringify(node.parameters).includes('$fromAI(')) {
+			check(
+				notes.includes('Without an AI key') && notes.includes(`open **${node.name}** and click *Execute step*`),
+				`${file}: the note says how to try "${node.name}" without an AI key`,
+			);
+		}
+		const description = descriptions.get(node.type)?.find((d) => versionMatches(d, node.typeVersion));
+		if (!description) continue;
+		const kept = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description) ?? {};
+		const missing = (description.credentials ?? []).filter(
+			(c) => c.required && !node.credentials?.[c.name] && NodeHelpers.displayParameter(kept, c, node, description),
+		);
+		if (missing.length === 0) continue;
+		const marked = node.notesInFlow === true && /credential/i.test(node.notes ?? '');
+		check(marked, `${file}: "${node.name}" (needs ${missing.map((c) => c.name).join(' or ')}) says so on the canvas`);
+		if (!subNodes.has(node.name)) check(node.disabled === true, `${file}: "${node.name}" is disabled in the sandbox`);
+	}
+	if (workflow.id === BATCH_ID) {
+		for (const figure of batchNoteFigures()) {
+			check(notes.includes(figure), `${file}: the note says "${figure}"`);
+		}
+	}
 }
+
+// ---- 2 and 3: a real n8n -----------------------------------------------------------------------------
 
 function sh(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
 	return new Promise((resolve, reject) => {
@@ -238,17 +259,21 @@ async function stopServers(): Promise<void> {
 
 type N8nCommand = (...args: string[]) => Promise<{ code: number; output: string }>;
 
-/** The first item a node output in the run that `n8n execute --rawOutput` printed. */
-function firstItem(output: string, node: string): Record<string, unknown> {
+/** The items of each output of a node in the run that `n8n execute --rawOutput` printed. */
+function nodeOutputs(output: string, node: string): Array<Array<{ json: Record<string, unknown> }>> {
 	try {
 		const data = JSON.parse(output.slice(output.indexOf('\n{\n') + 1)) as {
 			data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
 		};
-		return data.data.resultData.runData[node][0].data.main[0][0].json;
+		return data.data.resultData.runData[node][0].data.main;
 	} catch (error) {
 		check(false, `run data of "${node}" parsed (${(error as Error).message})`);
-		return {};
+		return [];
 	}
+}
+
+function firstItem(output: string, node: string): Record<string, unknown> {
+	return nodeOutputs(output, node)[0]?.[0]?.json ?? {};
 }
 
 /** Runs the batch example (already imported) and checks its Summary, its Cost estimate and the requests sent. */
@@ -262,6 +287,11 @@ async function checkBatchRun(n8n: N8nCommand, provider: { requests: unknown[]; r
 			check(got[key] === want, `${node}.${key} = ${want} (got ${JSON.stringify(got[key])})`);
 		}
 	}
+	const routed = nodeOutputs(run.output, 'Verify every row').map((items) => items?.length ?? 0);
+	check(
+		JSON.stringify(routed) === JSON.stringify(Object.values(BATCH_ROUTED)),
+		`Verify every row routes ${JSON.stringify(BATCH_ROUTED)} (got ${JSON.stringify(routed)})`,
+	);
 	const requests = provider.requests.length;
 	check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row, none from the dry run (got ${requests})`);
 }
@@ -358,6 +388,7 @@ async function main(): Promise<void> {
 		process.stdout.write(`${file} — ${workflow.name} (static)\n`);
 		check(typeof workflow.id === 'string' && workflow.id.length > 0, `fixed id ${workflow.id}`);
 		staticChecks(workflow, descriptions);
+		noteChecks(file, workflow, descriptions);
 	}
 
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'acedata-examples-'));

@@ -11,7 +11,8 @@
  * Node 24 into .cache/ (first run only, FIRST_INSTALL_TIME below, with a progress line every 15 s and npm's
  * output in a log file the installer names); install the packed package into the user folder .cache/n8n-user
  * (every start, so code changes are picked up); start the sandbox provider; import the sandbox credential
- * (every start) and the example workflows (those not there yet); start `n8n start`; create the documented
+ * (every start) and the example workflows (those not there yet); record the package in n8n's database as its
+ * community-package installer does (Settings → Community Nodes lists it); start `n8n start` (NODE_ENV=production); create the documented
  * local owner on the first run; print the URL. Ctrl-C (SIGINT) or SIGTERM stops n8n and the sandbox, each as a
  * process group.
  *
@@ -201,6 +202,11 @@ async function n8nEnvironment(): Promise<NodeJS.ProcessEnv> {
 		if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
 	}
 	env.N8N_USER_FOLDER = USER_FOLDER;
+	// Outside production n8n talks to its staging servers (templates, licences), which fail offline.
+	env.NODE_ENV = 'production';
+	// Nor its production servers: the list of verified community nodes, and (n8n 2.x) the MCP server registry.
+	env.N8N_VERIFIED_PACKAGES_ENABLED = 'false';
+	if (Number(env.N8N_VERSION?.split('.')[0]) >= 2) env.N8N_DISABLED_MODULES = 'mcp-registry';
 	// The editor is for this machine only.
 	env.N8N_HOST = process.env.N8N_HOST ?? 'localhost';
 	env.N8N_EDITOR_BASE_URL = `http://localhost:${env.N8N_PORT}`;
@@ -217,15 +223,33 @@ function portFree(port: number, host: string): Promise<boolean> {
 	});
 }
 
+/** A port nothing listens on now (for scripts that start n8n beside another). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** Every busy port at once, with one command that frees them all and the variables that move them. */
 async function requirePortsFree(ports: { port: number; what: string; variable: string }[]): Promise<void> {
-	for (const { port, what, variable } of ports) {
-		if (!(await portFree(port, '127.0.0.1'))) {
-			throw new Error(
-				`port ${port} (${what}) is in use: another \`npm start\` or n8n may be running. ` +
-					`Stop it, or pick another port with ${variable}=…`,
-			);
-		}
-	}
+	const busy: typeof ports = [];
+	for (const entry of ports) if (!(await portFree(entry.port, '127.0.0.1'))) busy.push(entry);
+	if (busy.length === 0) return;
+	throw new Error(
+		[
+			`${busy.length === 1 ? 'a port is' : 'ports are'} in use (another \`npm start\` or n8n may be running):`,
+			...busy.map(({ port, what }) => `  ${port}  ${what}`),
+			'Stop what holds them (this stops every process listening on them):',
+			`  kill $(lsof -t -sTCP:LISTEN ${busy.map(({ port }) => `-iTCP:${port}`).join(' ')})`,
+			'or start on other ports:',
+			`  ${busy.map(({ port, variable }) => `${variable}=${port + 10}`).join(' ')} npm start`,
+		].join('\n'),
+	);
 }
 
 // ---- services ----------------------------------------------------------------------------------------
@@ -478,6 +502,11 @@ async function main(): Promise<void> {
 
 	log('importing the sandbox credential and the example workflows');
 	await importSandboxData(env, sandboxUrl);
+	// Listed in Settings → Community Nodes, with its version, as n8n's own installer would have recorded it.
+	await run(String(env.NODE24), [path.join(ROOT, 'scripts/n8n/record-package.js'), USER_FOLDER], {
+		env: { ...env, NODE_PATH: path.join(String(env.N8N_HOME_DIR), 'node_modules') },
+		capture: true,
+	});
 
 	const baseUrl = `http://localhost:${n8nPort}`;
 	log(`starting n8n ${env.N8N_VERSION} (log: ${path.relative(ROOT, N8N_LOG)})`);

@@ -237,11 +237,25 @@ export class N8nInstance {
 	}
 
 	/**
-	 * Makes the user folder and installs the package (built first, unless `build: false`). `env` adds to or
-	 * overrides the n8n environment (e.g. N8N_ENCRYPTION_KEY, queue settings) for every command.
+	 * Makes the user folder and installs the package (built first, unless `build: false`), or lets `install`
+	 * install it into the user folder. `env` adds to or overrides the n8n environment (e.g. N8N_ENCRYPTION_KEY,
+	 * queue settings) for every command.
 	 */
-	static create({ build = true, env = {} }: { build?: boolean; env?: NodeJS.ProcessEnv } = {}): N8nInstance {
+	static create({
+		build = true,
+		env = {},
+		install,
+	}: { build?: boolean; env?: NodeJS.ProcessEnv; install?: (userFolder: string) => void } = {}): N8nInstance {
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${N8N_VERSION}-`));
+		if (install) {
+			try {
+				install(userFolder);
+			} catch (error) {
+				fs.rmSync(userFolder, { recursive: true, force: true });
+				throw error;
+			}
+			return new N8nInstance(userFolder, { ...n8nBaseEnv(), N8N_USER_FOLDER: userFolder, ...env });
+		}
 		const result = spawnSync('bash', [path.join(ROOT, 'scripts/n8n/install-package.sh'), userFolder], {
 			cwd: ROOT,
 			env: { ...process.env, SKIP_BUILD: build ? '0' : '1' },
