@@ -9,7 +9,7 @@ import type { AnswerMemory } from './answerMemory';
 import { adviceFor } from './apiErrors';
 import type { BilledCallBudget } from './budget';
 import type { RunReport } from './outcomes';
-import { count } from './outcomes';
+import { capReached, count } from './outcomes';
 import type { SendingResult } from './sending';
 
 export function runHints(
@@ -25,9 +25,7 @@ export function runHints(
 		messages.push(`${count(report.refused, 'item')} not sent: ${reason}. ${advice}`);
 	}
 	if (report.capped > 0) {
-		messages.push(
-			`${count(report.capped, 'item')} not sent: the cap of ${count(budget.cap, 'billed call')} (Max Billed Calls) was reached, with ${count(budget.billedCalls, 'call')} billed in this execution.`,
-		);
+		messages.push(`${count(report.capped, 'item')} not sent: ${capReached(budget)}.`);
 	}
 	if (context.getNode().retryOnFail) messages.push(RETRY_ON_FAIL_HINT);
 	return messages.map(hint);

@@ -31,6 +31,11 @@ export function count(n: number, noun: string): string {
 	return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** Why an item was not sent when the cap on billed calls is reached. */
+export function capReached(budget: BilledCallBudget): string {
+	return `the cap of ${count(budget.cap, 'billed call')} (Max Billed Calls) was reached, with ${count(budget.billedCalls, 'call')} billed in this execution`;
+}
+
 /** Puts each item on the output its status routes to (all on one output when routing is off). */
 export function routeItems(items: INodeExecutionData[], routeByResult: boolean): INodeExecutionData[][] {
 	if (!routeByResult) return [items];
@@ -91,8 +96,7 @@ export function resultItems(
 		}
 		if (isBudgetReached(outcome.error)) {
 			report.capped++;
-			const description = `Not sent: the cap of ${count(budget.cap, 'billed call')} (Max Billed Calls) was reached, with ${count(budget.billedCalls, 'call')} billed in this execution`;
-			return { json: unsentJson('budget_reached', description, plan.output, counted), pairedItem };
+			return { json: unsentJson('budget_reached', `Not sent: ${capReached(budget)}`, plan.output, counted), pairedItem };
 		}
 		// Not sent because the credential was refused: the refusal is this item's answer too.
 		const stoppedByRefusal = refusal !== undefined && causeOf(outcome.error) instanceof RunStoppedError;
