@@ -36,6 +36,7 @@ import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider, tripleKey } from '../support/mockProvider';
 import type { GeneratedIdentity } from '../support/identities';
 import { expectedResult, FROM_ITEM, generateIdentities, resultByLastDigit } from '../support/identities';
+import { provenance } from '../support/provenance';
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
 import { CREDENTIAL_TYPE, ensureN8n, N8N_MAJOR, N8N_VERSION, RestSession } from './n8n';
 import { QueueCluster, requirePrograms } from './queue';
@@ -223,9 +224,18 @@ function batchesFor(seed: number): GeneratedIdentity[][] {
 	return Array.from({ length: EXECUTIONS }, (_, i) => identities.slice(i * ITEMS, (i + 1) * ITEMS));
 }
 
+/** The settings that change what the suite measures, printed with the command. */
+const QUEUE_VARIABLES = ['N8N_VERSION', ...Object.keys(env).filter((name) => name.startsWith('QUEUE_')).sort()];
+
+/** The command that runs the suite as it runs now (with `-t` and its pattern when given). */
+function command(): string {
+	const at = process.argv.findIndex((arg) => arg === '-t' || arg === '--testNamePattern');
+	return `npm run test:queue${at > 0 ? ` -- -t ${process.argv[at + 1]}` : ''}`;
+}
+
 function print(title: string, figures: Record<string, unknown>): void {
 	const lines = Object.entries(figures).map(([name, value]) => `  ${name.padEnd(44)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-	console.log(`${title}\n${lines.join('\n')}`);
+	console.log(`${title}\n  ${provenance(command(), QUEUE_VARIABLES)}\n${lines.join('\n')}`);
 }
 
 const SCENARIOS = [
