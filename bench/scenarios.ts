@@ -42,7 +42,7 @@ export const SLOW_PROVIDER = {
 	},
 };
 
-/** Whether an output item reports a failure: every item carries `error`, null when it got a result. */
+/** Whether an output item reports a failure: only error items carry `error`. */
 export function failedItem(json: Record<string, unknown>): boolean {
-	return json.error !== undefined && json.error !== null;
+	return json.error !== undefined;
 }

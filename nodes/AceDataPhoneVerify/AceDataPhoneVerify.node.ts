@@ -6,9 +6,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { AnswerMemory } from './answerMemory';
 import { BilledCallBudget } from './budget';
 import { OUTPUTS_EXPRESSION, properties } from './description';
 import { ItemParameters } from './itemParameters';
+import { dryRunHints, publishTotals, runHints } from './notices';
 import { dryRunItems, firstFailure, resultItems, routeItems } from './outcomes';
 import { Planner } from './planner';
 import { sendRequests } from './sending';
@@ -42,13 +44,17 @@ export class AceDataPhoneVerify implements INodeType {
 		const run = readRunSettings(parameters);
 		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 		const continueOnFail = this.continueOnFail();
+		// The answers bought earlier in this execution (a Retry On Fail re-run, a loop, an agent's calls): never
+		// bought again. Skipping duplicates off means: send every item.
+		const memory = new AnswerMemory(this, String(credentials.apiToken ?? ''));
 
 		// 1. Plan the items: validate locally and decide which request each item waits for. Without Continue On
 		// Fail one item that cannot be planned fails the run, so every item is checked before anything is sent (and
 		// billed); with it, such an item only becomes an error item, so sending starts while later items are planned.
-		const planner = new Planner(this, parameters, items, run.skipDuplicates, continueOnFail);
+		const planner = new Planner(this, parameters, items, run.skipDuplicates ? memory : undefined, continueOnFail);
 		if (run.dryRun) {
 			await planner.planAll();
+			this.addExecutionHints(...dryRunHints(planner.requests.length));
 			return routeItems(dryRunItems(this, planner), run.routeByResult);
 		}
 		const requests = continueOnFail ? planner.plan() : await planner.planAll();
@@ -58,15 +64,23 @@ export class AceDataPhoneVerify implements INodeType {
 		// Without Continue On Fail the first final failure fails the run, so nothing new is sent (and billed) after it.
 		const execution = this.getContext('node');
 		const budget = new BilledCallBudget(run.maxBilledCalls, Number(execution.billedCalls ?? 0));
-		const outcomes = await sendRequests(this, credentials, requests, run, budget, !continueOnFail).finally(
-			() => (execution.billedCalls = budget.billedCalls),
-		);
-		if (!continueOnFail) {
-			const failure = firstFailure(this, planner, outcomes);
-			if (failure) throw failure;
-		}
+		try {
+			const sent = await sendRequests(this, credentials, requests, run, budget, memory, !continueOnFail).finally(
+				() => (execution.billedCalls = budget.billedCalls),
+			);
+			if (!continueOnFail) {
+				const failure = firstFailure(this, planner, sent.outcomes);
+				if (failure) throw failure;
+			}
 
-		// 3. One output item per input item, in input order, on the output its result routes to.
-		return routeItems(resultItems(this, planner, outcomes, budget), run.routeByResult);
+			// 3. One output item per input item, in input order, on the output its result routes to.
+			const { items: output, report } = resultItems(this, planner, sent, budget);
+			memory.countReused(report.reused);
+			this.addExecutionHints(...runHints(this, report, budget, sent));
+			return routeItems(output, run.routeByResult);
+		} finally {
+			// Also when the run fails: what it bought is part of the execution's cost.
+			publishTotals(this, memory);
+		}
 	}
 }

@@ -10,13 +10,14 @@ export interface ApiErrorAdvice {
 const PLATFORM = 'the Ace Data Cloud platform (https://platform.acedata.cloud)';
 
 export const API_ERRORS: Readonly<Record<string, ApiErrorAdvice>> = {
+	// The provider's guide gives both the words "Bad request, possibly due to missing or invalid parameters".
 	token_mismatched: {
-		message: 'The API token is not enabled for the Mobile Number Three Elements Verification API',
-		description: `Apply for the Phone Three-Element service on ${PLATFORM} and use the token it lists for that service.`,
+		message: 'The provider refused the request: a field or an encryption setting it does not accept, or the token',
+		description: `Check the name, mobile number and ID card number, and the encryption settings if you use them (Public Key, Encrypt Fields). If they are right, check on ${PLATFORM} that the credential holds your account's current API token. Not billed.`,
 	},
 	api_not_implemented: {
-		message: 'The provider does not offer this API at this address',
-		description: 'Check the Base URL of the credential (default https://api.acedata.cloud).',
+		message: 'The provider refused the request: missing or invalid parameters, or this API is not available at this address',
+		description: 'Check the fields and the encryption settings, and the Base URL of the credential (default https://api.acedata.cloud). Not billed.',
 	},
 	bad_request: {
 		message: 'The provider rejected the request as invalid',

@@ -7,14 +7,29 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { BilledCallBudget } from './budget';
 import { scrubJson } from './masking';
-import type { ItemStatus } from './output';
+import type { ItemFailure, ItemStatus } from './output';
 import { errorJson, routeFor, unsentJson, verificationJson } from './output';
-import type { Planner, PlannedRequest } from './planner';
+import type { PlannedItem, Planner, PlannedRequest } from './planner';
 import { NotAdmittedError, RunStoppedError } from './scheduler';
-import type { RequestOutcome } from './sending';
+import type { RequestOutcome, SendingResult } from './sending';
 import { mayHaveBilled, ProviderRequestError, toNodeApiError } from './transport';
 
 type ItemError = ReturnType<typeof toNodeApiError> | NodeOperationError;
+
+/** What a run did beyond its items, for the execution's totals and the notices above the output. */
+export interface RunReport {
+	/** Items answered with an answer they did not buy: another item's, or one bought earlier in the execution. */
+	reused: number;
+	/** Items not sent because the cap on billed calls was reached. */
+	capped: number;
+	/** Items not sent because the provider refused the credential. */
+	refused: number;
+}
+
+/** "1 item", "2 items". */
+export function count(n: number, noun: string): string {
+	return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
 
 /** Puts each item on the output its status routes to (all on one output when routing is off). */
 export function routeItems(items: INodeExecutionData[], routeByResult: boolean): INodeExecutionData[][] {
@@ -33,45 +48,63 @@ export function dryRunItems(context: IExecuteFunctions, planner: Planner): INode
 			const json = errorJson(invalidInput(plan), plan.output, { extra: { wouldSend: false } });
 			return { json, pairedItem, ...(toErrorOutput ? { error: plan.error } : {}) };
 		}
+		if (plan.kind === 'remembered') {
+			const description = 'Dry run: answered earlier in this execution; a real run would reuse that answer and send nothing';
+			return { json: unsentJson('dry_run', description, plan.output, { cached: true, extra: { wouldSend: false } }), pairedItem };
+		}
+		// Items counted from 1, as the editor counts them.
 		const { firstItem } = planner.requests[plan.request];
 		const description = plan.cached
-			? `Dry run: the same identity as item ${firstItem}, which would be sent; not sent again`
+			? `Dry run: the same identity as item ${firstItem + 1}, which would be sent; not sent again`
 			: 'Dry run: a real run would send this item (and could be billed for it)';
 		const json = unsentJson('dry_run', description, plan.output, { cached: plan.cached, extra: { wouldSend: !plan.cached } });
 		return { json, pairedItem };
 	});
 }
 
-/** One output item per input item, in input order, with `pairedItem`. */
+/** One output item per input item, in input order, with `pairedItem`, and what the run did besides. */
 export function resultItems(
 	context: IExecuteFunctions,
 	planner: Planner,
-	outcomes: RequestOutcome[],
+	{ outcomes, refusal }: SendingResult,
 	budget: BilledCallBudget,
-): INodeExecutionData[] {
+): { items: INodeExecutionData[]; report: RunReport } {
 	const toErrorOutput = context.getNode().onError === 'continueErrorOutput';
-	return planner.items.map((plan, itemIndex) => {
+	const report: RunReport = { reused: 0, capped: 0, refused: 0 };
+
+	const item = (plan: PlannedItem, itemIndex: number): INodeExecutionData => {
 		const pairedItem = { item: itemIndex };
 		if (plan.kind === 'error') {
 			const json = errorJson(invalidInput(plan), plan.output);
 			return { json, pairedItem, ...(toErrorOutput ? { error: plan.error } : {}) };
 		}
+		const includeRaw = plan.settings.includeRawResponse;
+		if (plan.kind === 'remembered') {
+			report.reused++;
+			return { json: verificationJson(plan.answer, plan.output, { cached: true, attempts: 0, includeRaw }), pairedItem };
+		}
 		const outcome = outcomes[plan.request];
 		const counted = { cached: plan.cached, attempts: plan.cached ? 0 : outcome.received };
 		if (outcome.ok) {
-			const json = verificationJson(outcome.value, plan.output, { ...counted, includeRaw: plan.settings.includeRawResponse });
-			return { json, pairedItem };
+			if (plan.cached) report.reused++;
+			return { json: verificationJson(outcome.value, plan.output, { ...counted, includeRaw }), pairedItem };
 		}
 		if (isBudgetReached(outcome.error)) {
-			const description = `Not sent: the cap of ${budget.cap} billed calls (Max Billed Calls) was reached, with ${budget.billedCalls} calls billed in this execution`;
+			report.capped++;
+			const description = `Not sent: the cap of ${count(budget.cap, 'billed call')} (Max Billed Calls) was reached, with ${count(budget.billedCalls, 'call')} billed in this execution`;
 			return { json: unsentJson('budget_reached', description, plan.output, counted), pairedItem };
 		}
-		const error = requestError(context, outcome.error, itemIndex, planner.requests[plan.request]);
-		const cause = causeOf(outcome.error);
+		// Not sent because the credential was refused: the refusal is this item's answer too.
+		const stoppedByRefusal = refusal !== undefined && causeOf(outcome.error) instanceof RunStoppedError;
+		if (stoppedByRefusal) report.refused++;
+		const cause = stoppedByRefusal ? refusal : causeOf(outcome.error);
+		const request = planner.requests[plan.request];
+		const error = requestError(context, cause, itemIndex, request);
 		const failure = cause instanceof ProviderRequestError ? cause : undefined;
 		const json = errorJson(
 			{
 				message: error.message,
+				advice: failure ? scrubbed(request, failure.description) : undefined,
 				status: 'api_error',
 				errorCode: failure?.code ?? (cause instanceof RunStoppedError ? 'not_sent' : 'unknown_error'),
 				httpCode: failure?.httpCode ?? null,
@@ -80,7 +113,8 @@ export function resultItems(
 			counted,
 		);
 		return { json, pairedItem, ...(toErrorOutput ? { error } : {}) };
-	});
+	};
+	return { items: planner.items.map(item), report };
 }
 
 /** The error a run without Continue On Fail fails with: the first request that failed for good, if any. */
@@ -98,8 +132,14 @@ function isBudgetReached(error: unknown): boolean {
 	return error instanceof NotAdmittedError && (error.lastError === undefined || !mayHaveBilled(error.lastError));
 }
 
-function invalidInput(plan: { error: NodeOperationError; code: string }) {
-	return { message: plan.error.message, status: 'invalid_input' as const, errorCode: plan.code, httpCode: null };
+function invalidInput(plan: { error: NodeOperationError; code: string }): ItemFailure {
+	const { message, description } = plan.error;
+	return { message, advice: description ?? undefined, status: 'invalid_input', errorCode: plan.code, httpCode: null };
+}
+
+/** A text the provider may have filled with the item's own values, masked as its output is. */
+function scrubbed(request: PlannedRequest, text: string): string {
+	return request.personalData ? scrubJson(text, request.personalData) : text;
 }
 
 /** What a failed request ended with: for a retry the cap refused, what its last attempt met. */

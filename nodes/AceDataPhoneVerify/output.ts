@@ -1,7 +1,8 @@
 /**
  * Output items: flat, mappable fields for IF nodes and CRM nodes. Every item — an answer, an error, an item the
  * run did not send — has the same keys in the same order (`null` where one does not apply), so n8n's table view
- * and a CRM mapping treat them alike.
+ * and a CRM mapping treat them alike; except `error`, which only error items have: n8n reads an `error` key on
+ * the first item, even `null` on n8n 1.x, as a failed run to retry with Retry On Fail.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -47,7 +48,8 @@ interface ItemFields {
 	/** Requests the provider received for this item's answer. */
 	attempts: number;
 	input: Identity;
-	error: string | null;
+	/** Error items only. */
+	error?: string;
 	errorCode: string | null;
 	httpCode: number | null;
 }
@@ -66,7 +68,7 @@ function itemJson(fields: ItemFields, context: OutputContext, extra: IDataObject
 		cached: fields.cached,
 		attempts: fields.attempts,
 		input: { ...fields.input },
-		error: fields.error,
+		...(fields.error === undefined ? {} : { error: fields.error }),
 		errorCode: fields.errorCode,
 		httpCode: fields.httpCode,
 		...extra,
@@ -102,7 +104,6 @@ export function verificationJson(
 			cached,
 			attempts,
 			input: context.input,
-			error: null,
 			errorCode: null,
 			httpCode: null,
 		},
@@ -111,16 +112,26 @@ export function verificationJson(
 	);
 }
 
+export interface ItemFailure {
+	message: string;
+	/** What to do about it. */
+	advice?: string;
+	status: 'invalid_input' | 'api_error';
+	errorCode: string;
+	httpCode: number | null;
+}
+
 export function errorJson(
-	failure: { message: string; status: 'invalid_input' | 'api_error'; errorCode: string; httpCode: number | null },
+	failure: ItemFailure,
 	context: OutputContext,
 	{ cached = false, attempts = 0, extra = {} as IDataObject } = {},
 ): IDataObject {
+	const { message, advice } = failure;
 	return itemJson(
 		{
 			...UNANSWERED,
 			status: failure.status,
-			description: failure.message,
+			description: advice ? `${message}${/[.!?]$/.test(message) ? '' : '.'} ${advice}` : message,
 			cached,
 			attempts,
 			input: context.maskedInput,
@@ -148,7 +159,6 @@ export function unsentJson(
 			cached,
 			attempts,
 			input: context.maskedInput,
-			error: null,
 			errorCode: null,
 			httpCode: null,
 		},

@@ -1,6 +1,7 @@
 /**
  * Turns input items into requests: reads each item's parameters, validates and normalises locally, and decides
- * which request the item waits for (items with the same triple share one when duplicates are skipped).
+ * which request the item waits for (items with the same triple share one when duplicates are skipped), or which
+ * answer bought earlier in the execution it reuses.
  *
  * Whatever goes wrong for one item while it is read (an expression that throws, a setting that cannot work, an
  * invalid value) is that item's error: with Continue On Fail it becomes the item's error item and the others go
@@ -12,11 +13,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import type { AnswerMemory } from './answerMemory';
 import type { Identity, IdentityField } from './identity';
 import { IDENTITY_FIELDS, InvalidIdentityError, maskRawIdentity, prepareIdentity } from './identity';
 import type { ItemParameters } from './itemParameters';
 import type { OutputContext } from './output';
 import type { RequestBody } from './requestBody';
+import type { ProviderAnswer } from './transport';
 import { buildRequestBody } from './requestBody';
 import type { ItemSettings } from './settings';
 import { ItemSettingsReader } from './settings';
@@ -28,11 +31,14 @@ export interface PlannedRequest {
 	firstItem: number;
 	/** The item's plaintext values, to mask wherever the provider repeats them; undefined when masking is off. */
 	personalData: Partial<Identity> | undefined;
+	/** Where its answer is kept for the rest of the execution; undefined when duplicates are not skipped. */
+	memoryKey: string | undefined;
 }
 
-/** What became of one input item before any request: a request to wait for, or an error. */
+/** What became of one input item before any request: a request to wait for, an answer bought earlier, or an error. */
 export type PlannedItem =
 	| { kind: 'request'; request: number; cached: boolean; settings: ItemSettings; output: OutputContext }
+	| { kind: 'remembered'; answer: ProviderAnswer; settings: ItemSettings; output: OutputContext }
 	| { kind: 'error'; error: NodeOperationError; code: string; output: OutputContext };
 
 /** How long planning keeps the event loop before giving it a turn. */
@@ -48,6 +54,8 @@ export class Planner {
 	private readonly requestByKey = new Map<string, number>();
 
 	/**
+	 * @param memory the answers bought earlier in the execution; undefined: every item is sent (duplicates are not
+	 *   skipped).
 	 * @param continueOnFail false: an item that fails to plan throws (and fails the run); true: it becomes an
 	 *   error item.
 	 */
@@ -55,7 +63,7 @@ export class Planner {
 		private readonly context: IExecuteFunctions,
 		private readonly parameters: ItemParameters,
 		private readonly inputItems: INodeExecutionData[],
-		private readonly skipDuplicates: boolean,
+		private readonly memory: AnswerMemory | undefined,
 		private readonly continueOnFail: boolean,
 	) {
 		this.settingsReader = new ItemSettingsReader(context, parameters);
@@ -96,16 +104,23 @@ export class Planner {
 			const maskedInput = maskRawIdentity(raw, encrypted);
 			const output = { input: settings.maskInput ? maskedInput : identity, maskedInput, keptFields };
 
-			const key = this.skipDuplicates ? requestKey(identity, settings) : String(itemIndex);
+			const key = this.memory ? requestKey(identity, settings) : String(itemIndex);
 			let request = this.requestByKey.get(key);
 			const cached = request !== undefined;
 			if (request === undefined) {
+				const memoryKey = this.memory?.keyOf(key);
+				const answer = memoryKey === undefined ? undefined : this.memory?.recall(memoryKey);
+				if (answer) {
+					this.items.push({ kind: 'remembered', answer, settings, output });
+					return;
+				}
 				request = this.requests.length;
 				this.requests.push({
 					body: buildRequestBody(identity, settings.verifyMode, settings.encryption),
 					timeout: settings.timeout,
 					firstItem: itemIndex,
 					personalData: settings.maskInput ? plainValues(identity, encrypted) : undefined,
+					memoryKey,
 				});
 				this.requestByKey.set(key, request);
 			}
@@ -122,7 +137,10 @@ export class Planner {
 	private asItemError(error: unknown, itemIndex: number): { error: NodeOperationError; code: string } {
 		const node = this.context.getNode();
 		if (error instanceof InvalidIdentityError) {
-			const description = 'Nothing was sent for this item. Fix the value upstream, or turn off "Validate Input".';
+			// Counted from 1, as the editor counts items.
+			const description = this.continueOnFail
+				? `Item ${itemIndex + 1} was not sent. Fix the value upstream.`
+				: `Nothing was sent: the node checks every item before it sends any. Fix the value of item ${itemIndex + 1} upstream, or set the node's Settings → On Error to "Continue" to verify the other items and get this one as an error item.`;
 			return { error: new NodeOperationError(node, error.message, { itemIndex, description }), code: error.code };
 		}
 		if (error instanceof NodeOperationError) return { error, code: 'invalid_settings' };

@@ -16,28 +16,31 @@ export type VerificationStatus =
 interface ResultCode {
 	status: VerificationStatus;
 	billable: boolean;
+	/** Asking again would get the same answer: it is kept for the rest of the execution and not bought twice. */
+	final: boolean;
 }
 
 export const RESULT_CODES: Readonly<Record<string, ResultCode>> = {
-	'0': { status: 'match', billable: true },
-	'1': { status: 'mismatch', billable: true },
-	'-1': { status: 'no_record', billable: false },
-	'-2': { status: 'engine_error', billable: false },
-	'-3': { status: 'service_error', billable: false },
-	'-4': { status: 'name_invalid', billable: false },
-	'-5': { status: 'phone_invalid', billable: false },
-	'-6': { status: 'daily_limit', billable: false },
+	'0': { status: 'match', billable: true, final: true },
+	'1': { status: 'mismatch', billable: true, final: true },
+	'-1': { status: 'no_record', billable: false, final: true },
+	'-2': { status: 'engine_error', billable: false, final: false },
+	'-3': { status: 'service_error', billable: false, final: false },
+	'-4': { status: 'name_invalid', billable: false, final: true },
+	'-5': { status: 'phone_invalid', billable: false, final: true },
+	'-6': { status: 'daily_limit', billable: false, final: true },
 };
 
 export interface Classification {
 	status: VerificationStatus;
 	matched: boolean;
 	billable: boolean;
+	final: boolean;
 }
 
-/** Codes outside the table are `unknown` and never counted as billed. */
+/** Codes outside the table are `unknown`: never counted as billed, never final (a later try may be understood). */
 export function classifyResult(code: string): Classification {
-	const known = RESULT_CODES[code.trim()];
+	const known = Object.hasOwn(RESULT_CODES, code.trim()) ? RESULT_CODES[code.trim()] : undefined;
 	const status = known?.status ?? 'unknown';
-	return { status, matched: status === 'match', billable: known?.billable ?? false };
+	return { status, matched: status === 'match', billable: known?.billable ?? false, final: known?.final ?? false };
 }

@@ -1,10 +1,15 @@
 /**
  * Sends the planned requests: each distinct request once, paced, concurrent, retried where that is safe, within
  * the cap on billed calls, and ended at once when the execution is cancelled. Counts, per request, how many
- * times the provider received it, so that a run's `attempts` add up to what the provider saw.
+ * times the provider received it, so that a run's `attempts` add up to what the provider saw, and hands every
+ * answer to the execution's memory as it arrives (a run that fails later keeps what it bought).
+ *
+ * A refused credential (a wrong token, an account out of balance) is the same answer for every request: once one
+ * comes back, nothing new starts, and the run's `refusal` says why.
  */
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { AnswerMemory } from './answerMemory';
 import type { BilledCallBudget } from './budget';
 import type { PlannedRequest } from './planner';
 import { classifyResult } from './results';
@@ -12,10 +17,23 @@ import type { Settled } from './scheduler';
 import { runScheduled } from './scheduler';
 import type { RunSettings } from './settings';
 import type { ProviderAnswer } from './transport';
-import { mayHaveBilled, reachedProvider, requestVerification, retryAdvisor } from './transport';
+import {
+	mayHaveBilled,
+	ProviderRequestError,
+	reachedProvider,
+	refusesEveryRequest,
+	requestVerification,
+	retryAdvisor,
+} from './transport';
 
 /** How a request ended, and how many times the provider received it. */
 export type RequestOutcome = Settled<ProviderAnswer> & { received: number };
+
+export interface SendingResult {
+	outcomes: RequestOutcome[];
+	/** The provider refused the credential: the requests not sent yet were not sent. */
+	refusal?: ProviderRequestError;
+}
 
 const PROGRESS_EVERY = 250;
 
@@ -25,11 +43,15 @@ export async function sendRequests(
 	requests: Iterable<PlannedRequest> | AsyncIterable<PlannedRequest>,
 	run: RunSettings,
 	budget: BilledCallBudget,
+	memory: AnswerMemory,
 	failFast: boolean,
-): Promise<RequestOutcome[]> {
+): Promise<SendingResult> {
 	const node = context.getNode();
 	const cancelled = context.getExecutionCancelSignal?.();
 	const received: number[] = [];
+	// Halts the scheduler (no new start) without aborting the requests in flight: their answers may be billed.
+	const refused = new AbortController();
+	let refusal: ProviderRequestError | undefined;
 
 	/** One attempt, counted: whether it reached the provider, and whether it was (or may have been) billed. */
 	const send = async (request: PlannedRequest, index: number): Promise<ProviderAnswer> => {
@@ -39,6 +61,11 @@ export async function sendRequests(
 		);
 		received[index] = (received[index] ?? 0) + (answer || reachedProvider(failed.error) ? 1 : 0);
 		budget.attemptEnded(index, answer ? classifyResult(answer.result).billable : mayHaveBilled(failed.error));
+		if (answer) memory.answered(request.memoryKey, answer);
+		if (refusesEveryRequest(failed.error) && !refusal) {
+			refusal = failed.error;
+			refused.abort();
+		}
 		// The scheduler reads the failure (ProviderRequestError) to decide on a retry; the node turns it into an
 		// n8n error once the item's outcome is final.
 		if (!answer) throw failed.error;
@@ -50,7 +77,7 @@ export async function sendRequests(
 		maxRequestsPerSecond: run.maxRequestsPerSecond,
 		maxRetries: run.maxRetries,
 		failFast,
-		signal: cancelled,
+		signal: cancelled ? AbortSignal.any([cancelled, refused.signal]) : refused.signal,
 		adviseRetry: retryAdvisor(run.retryLostReplies),
 		admit: async (signal, index) => await budget.reserve(index, signal),
 		onSettled: (index) => budget.release(index),
@@ -65,5 +92,5 @@ export async function sendRequests(
 			}
 		},
 	});
-	return settled.map((outcome, index) => ({ ...outcome, received: received[index] ?? 0 }));
+	return { outcomes: settled.map((outcome, index) => ({ ...outcome, received: received[index] ?? 0 })), refusal };
 }

@@ -21,7 +21,7 @@ export const CREDENTIAL_TYPE = 'aceDataCloudApi';
 export interface ProviderAnswer {
 	result: string;
 	description: string;
-	isp: string;
+	isp: string | null;
 	resultDetail: string | null;
 	traceId: string | null;
 	raw: IDataObject;
@@ -125,7 +125,7 @@ export function parseResponse(statusCode: number, headers: IDataObject, body: un
 	return {
 		result: String(json.result),
 		description: String(json.description ?? ''),
-		isp: String(json.isp ?? ''),
+		isp: json.isp === undefined || json.isp === null || json.isp === '' ? null : String(json.isp),
 		resultDetail: json.result_detail === undefined || json.result_detail === null ? null : String(json.result_detail),
 		traceId: json.trace_id ? String(json.trace_id) : null,
 		raw: json,
@@ -197,6 +197,14 @@ function rootCause(error: unknown): { code?: unknown; message?: unknown } {
 /** Whether a failed request can have been billed: its reply may have been lost, or it could not be read. */
 export function mayHaveBilled(error: unknown): boolean {
 	return !(error instanceof ProviderRequestError) || error.kind === 'reply_lost' || error.kind === 'bad_response';
+}
+
+/**
+ * Whether the provider refused the credential rather than the request (a wrong or expired token: 401; the
+ * account: 403, a balance used up or a token disabled): every other request of the run would get the same.
+ */
+export function refusesEveryRequest(error: unknown): error is ProviderRequestError {
+	return error instanceof ProviderRequestError && error.kind === 'http' && (error.httpCode === 401 || error.httpCode === 403);
 }
 
 /** Whether the request reached the provider at all (it counts as one of the item's `attempts`). */

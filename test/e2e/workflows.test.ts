@@ -23,7 +23,7 @@ import {
 	VERIFY_TYPE,
 } from './n8n';
 import { FROM_ITEM } from '../support/identities';
-import { masked, OUTPUT_KEYS, total } from './expected';
+import { ERROR_ITEM_KEYS, masked, OUTPUT_KEYS, total } from './expected';
 import { code, ifTrue, manualTrigger, noOp, set, verify, workflow } from './workflows';
 
 const GOOD_TOKEN = 'e2e-good-token-8d41f0b2';
@@ -237,7 +237,6 @@ describe(`n8n ${N8N_VERSION}`, () => {
 				cached: false,
 				attempts: 1,
 				input: { name: '张*', phone: '138****8000', idCard: '110105**********2X' },
-				error: null,
 				errorCode: null,
 				httpCode: null,
 			});
@@ -354,9 +353,9 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			expect(items[0]).toMatchObject({ status: 'match', matched: true });
 			expect(items[1]).toEqual(invalidItem);
 			expect(items[2]).toEqual(apiErrorItem);
-			// The same keys in the same order as a result, so the table view and a CRM mapping treat them alike.
-			for (const item of items) expect(Object.keys(item)).toEqual(OUTPUT_KEYS);
-			expect(items[1].description).toBe(items[1].error);
+			// The same keys in the same order as a result (and `error`), so the table view and a CRM mapping treat them alike.
+			for (const item of items) expect(Object.keys(item)).toEqual('error' in item ? ERROR_ITEM_KEYS : OUTPUT_KEYS);
+			expect(items[1].description).toBe(`${String(items[1].error)}. Item 2 was not sent. Fix the value upstream.`);
 			expect(items[3]).toMatchObject({ status: 'mismatch' });
 			expect(outputItems(run, 'After Continue')).toEqual(items);
 		});
@@ -375,7 +374,7 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			// n8n keeps only the message in the item's json, and the node's error (with its advice) beside it.
 			expect(failed.map((entry) => entry.json)).toEqual([{ error: invalidItem.error }, { error: apiErrorItem.error }]);
 			expect(failed.map((entry) => entry.error)).toEqual([
-				expect.objectContaining({ name: 'NodeOperationError', description: expect.stringMatching(/Nothing was sent/) }),
+				expect.objectContaining({ name: 'NodeOperationError', description: 'Item 2 was not sent. Fix the value upstream.' }),
 				expect.objectContaining({ name: 'NodeApiError', description: expect.stringMatching(/not billed/) }),
 			]);
 			expect(outputItems(run, 'EO Success').map((item) => item.status)).toEqual(['match', 'mismatch']);

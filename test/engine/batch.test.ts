@@ -223,7 +223,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 
 		expect(run.error).toBeUndefined();
 		expectOneToOne(items, identities);
-		expect(items.filter((item) => item.json.error !== null)).toEqual([]);
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
 		expect(provider.requests.filter((request) => request.status === 429)).toHaveLength(0);
 		expectOneOkAnswerEach(provider, identities);
@@ -250,7 +250,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 
 		expect(run.error).toBeUndefined();
 		expectOneToOne(items, identities);
-		expect(items.filter((item) => item.json.error !== null)).toEqual([]);
+		expect(items.filter((item) => item.json.error !== undefined)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
 		expectOneOkAnswerEach(provider, identities);
 		expect(provider.requests.filter((request) => request.status === 429).length).toBeGreaterThan(0);

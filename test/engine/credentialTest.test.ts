@@ -1,8 +1,9 @@
 /**
- * The credential's test, run the way n8n runs a declarative credential test (n8n's CredentialsTester):
+ * The credential's test, run the way n8n 2.x runs a declarative credential test (n8n's CredentialsTester):
  * its request as the only routed property of a node that n8n-core's engine runs with the credential's own
- * `authenticate`, then its rules in order, the first whose `key` in the answer equals its `value` failing
- * the test with its message. The end-to-end suite runs the real thing through n8n's REST API.
+ * `authenticate`; when the request fails, the first status rule for its HTTP status fails the test with its
+ * message; when it is answered, the first body rule whose `key` in the answer equals its `value` does. The
+ * end-to-end suite runs the real thing, on n8n 1.x too, through n8n's REST API.
  */
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
@@ -11,12 +12,12 @@ import { AceDataPhoneVerify } from '../../nodes/AceDataPhoneVerify/AceDataPhoneV
 import { runVerify } from '../support/engine';
 import type { MockOptions, MockProvider } from '../support/mockProvider';
 import { DEFAULT_TOKEN, startMockProvider, startOtherServer } from '../support/mockProvider';
-import { FAILING_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
+import { ACCEPTED_TOKENS, CREDENTIAL_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
 
 let provider: MockProvider;
 let other: Awaited<ReturnType<typeof startOtherServer>>;
 beforeAll(async () => {
-	provider = await startMockProvider({ tokens: { [DEFAULT_TOKEN]: 'ok', ...FAILING_TOKEN_STATES } });
+	provider = await startMockProvider({ tokens: { [DEFAULT_TOKEN]: 'ok', ...CREDENTIAL_TOKEN_STATES } });
 	other = await startOtherServer();
 });
 afterAll(async () => {
@@ -51,9 +52,15 @@ function valueAt(body: unknown, key: string): unknown {
 
 async function testCredential(apiToken: string, baseUrl = provider.url) {
 	const run = await runVerify({ nodeType: probe, parameters: {}, items: [{}], credentials: { apiToken, baseUrl } });
-	if (run.error) return { status: 'Error', error: run.error };
+	const rules = credential.test.rules ?? [];
+	if (run.error) {
+		// n8n's tester reads the failed request's status; the engine's run keeps it as the error's httpCode.
+		const status = Number((run.error as { httpCode?: string }).httpCode);
+		const byStatus = rules.find((rule) => rule.type === 'responseCode' && rule.properties.value === status);
+		return byStatus ? { status: 'Error', message: byStatus.properties.message } : { status: 'Error', error: run.error };
+	}
 	const [body] = run.json();
-	const failed = credential.test.rules?.find(
+	const failed = rules.find(
 		(rule) => rule.type === 'responseSuccessBody' && valueAt(body, rule.properties.key) === rule.properties.value,
 	);
 	return failed ? { status: 'Error', message: failed.properties.message } : { status: 'OK' };
@@ -61,7 +68,8 @@ async function testCredential(apiToken: string, baseUrl = provider.url) {
 
 it('is the credential’s own test: the node names no test of its own', () => {
 	expect(new AceDataPhoneVerify().description.credentials).toEqual([{ name: 'aceDataCloudApi', required: true }]);
-	expect(credential.test.request.ignoreHttpStatusErrors).toBe(true);
+	// Refusals fail the request, so that n8n 2.x reads their status; a 400 is an answer to read.
+	expect(credential.test.request.ignoreHttpStatusErrors).toEqual({ ignore: true, except: [401, 403, 429, 500, 502, 503, 504] });
 });
 
 it('passes a working token with one request the provider cannot bill: an empty body', async () => {
@@ -77,6 +85,11 @@ it('passes a working token with one request the provider cannot bill: an empty b
 it('tolerates a trailing slash and spaces in the Base URL', async () => {
 	expect(await testCredential(DEFAULT_TOKEN, ` ${provider.url}/ `)).toEqual({ status: 'OK' });
 	expect(provider.requests[0].path).toBe(VERIFY_PATH);
+});
+
+it.each(ACCEPTED_TOKENS)('passes $case: the gateway got past authentication', async ({ token }) => {
+	expect(await testCredential(token)).toEqual({ status: 'OK' });
+	expect(provider.requests.map((request) => request.status)).toEqual([400]);
 });
 
 it.each(FAILING_TOKENS)('fails $case and says what to do, without the token in the message', async ({ token, message }) => {
@@ -101,9 +114,9 @@ it('fails when nothing answers at the Base URL', async () => {
 });
 
 it.each<[string, MockOptions, RegExp]>([
-	['rate-limits', { rateLimit: { perSecond: 0.001, burst: 0 } }, /^The provider rate limit was exceeded, so the token could not be checked\. Test again/],
-	['fails', { faultRate: 1, faultKinds: [500] }, /^The provider failed while answering, so the token could not be checked\. Test again/],
-	['times out upstream', { faultRate: 1, faultKinds: [504] }, /^The provider timed out upstream, so the token could not be checked\. Test again/],
+	['rate-limits', { rateLimit: { perSecond: 0.001, burst: 0 } }, /^The provider could not check the token just now .*Test again/],
+	['fails', { faultRate: 1, faultKinds: [500] }, /^The provider could not check the token just now .*Test again/],
+	['times out upstream', { faultRate: 1, faultKinds: [504] }, /^The provider could not check the token just now .*Test again/],
 ])('fails, to be tried again, when the provider %s instead of checking the token', async (_case, options, message) => {
 	const busy = await startMockProvider(options);
 	try {

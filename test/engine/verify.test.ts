@@ -188,6 +188,10 @@ describe('local validation', () => {
 		expect(run.error?.message).toContain('ID Card Number');
 		expect(run.error?.message).toContain('checksum');
 		expect(run.error?.message).toContain('110105**********21');
+		// Which item, counted from 1 as the editor counts, and how to keep the run going.
+		expect(run.error?.description).toBe(
+			'Nothing was sent: the node checks every item before it sends any. Fix the value of item 2 upstream, or set the node\'s Settings → On Error to "Continue" to verify the other items and get this one as an error item.',
+		);
 		expect(JSON.stringify(run.run.data.resultData)).not.toContain('110105194912310021');
 	});
 
@@ -200,7 +204,7 @@ describe('local validation', () => {
 			status: 'invalid_input',
 			matched: false,
 			billable: false,
-			description: error.error,
+			description: `${String(error.error)}. Item 1 was not sent. Fix the value upstream.`,
 			isp: null,
 			resultDetail: null,
 			traceId: null,
@@ -212,8 +216,9 @@ describe('local validation', () => {
 			httpCode: null,
 		});
 		expect(ok.status).toBe('match');
-		// One shape for both, so n8n's table view and a CRM mapping treat them alike.
-		expect(Object.keys(error)).toEqual(Object.keys(ok));
+		// One shape for both, so n8n's table view and a CRM mapping treat them alike; only an error has `error`.
+		expect(Object.keys(error).filter((key) => key !== 'error')).toEqual(Object.keys(ok));
+		expect(ok).not.toHaveProperty('error');
 		expect(run.outputs()[0].map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 

@@ -146,6 +146,8 @@ export interface VerifyRunOptions {
 	items: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
 	onError?: INode['onError'];
+	/** The node's Settings: Retry On Fail and its tries. */
+	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 	/** The node version the workflow was saved with (default: the version new workflows get). */
 	typeVersion?: number;
 	/** Runs this implementation as the Verify node instead of the package's (the benchmark's floor). */
@@ -165,6 +167,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 		parameters: options.parameters,
 		credentials: { aceDataCloudApi: { id: 'cred-1', name: 'Ace Data Cloud account' } },
 		...(options.onError ? { onError: options.onError } : {}),
+		...options.settings,
 	};
 	const nodeTypes = new NodeTypes({
 		[VERIFY_TYPE]: options.nodeType ?? new AceDataPhoneVerify(),

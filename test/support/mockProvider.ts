@@ -14,8 +14,11 @@ import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
 
 export const VERIFY_PATH = '/identity/phone/check-3e';
 
-/** `not_enabled_401`: the token_mismatched answer some deployments send as 401 instead of 400. */
-export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'expired' | 'used_up' | 'disabled';
+/**
+ * `not_enabled`: every request answered 400 token_mismatched; `not_enabled_401`: the same code as 401, as some
+ * deployments send it; `not_implemented`: 400 api_not_implemented.
+ */
+export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'not_implemented' | 'expired' | 'used_up' | 'disabled';
 /**
  * What the mock may do instead of answering: an HTTP error, drop the connection before answering (`reset`), never
  * answer (`hang`), answer 200 with HTML (`not_json`), or answer — and bill — then drop the connection before the
@@ -278,6 +281,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		if (!state) return errorAnswer(401, 'invalid_token');
 		if (state === 'not_enabled') return errorAnswer(400, 'token_mismatched');
 		if (state === 'not_enabled_401') return errorAnswer(401, 'token_mismatched');
+		if (state === 'not_implemented') return errorAnswer(400, 'api_not_implemented');
 		if (state === 'expired') return errorAnswer(401, 'token_expired');
 		if (state === 'used_up') return errorAnswer(403, 'used_up');
 		if (state === 'disabled') return errorAnswer(403, 'disabled');

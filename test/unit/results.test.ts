@@ -1,20 +1,21 @@
 import { classifyResult, RESULT_CODES } from '../../nodes/AceDataPhoneVerify/results';
 
-// The table of api.md ("Result codes"), written out again here so that a change in the code is caught.
-const TABLE: Array<[string, string, boolean]> = [
-	['0', 'match', true],
-	['1', 'mismatch', true],
-	['-1', 'no_record', false],
-	['-2', 'engine_error', false],
-	['-3', 'service_error', false],
-	['-4', 'name_invalid', false],
-	['-5', 'phone_invalid', false],
-	['-6', 'daily_limit', false],
+// The table of api.md ("Result codes"), written out again here so that a change in the code is caught. Final:
+// asking again would get the same answer, so it is kept for the execution (engine errors may pass on a retry).
+const TABLE: Array<[string, string, boolean, boolean]> = [
+	['0', 'match', true, true],
+	['1', 'mismatch', true, true],
+	['-1', 'no_record', false, true],
+	['-2', 'engine_error', false, false],
+	['-3', 'service_error', false, false],
+	['-4', 'name_invalid', false, true],
+	['-5', 'phone_invalid', false, true],
+	['-6', 'daily_limit', false, true],
 ];
 
 describe('classifyResult', () => {
-	it.each(TABLE)('code %j → status %s, billable %s', (code, status, billable) => {
-		expect(classifyResult(code)).toEqual({ status, matched: code === '0', billable });
+	it.each(TABLE)('code %j → status %s, billable %s, final %s', (code, status, billable, final) => {
+		expect(classifyResult(code)).toEqual({ status, matched: code === '0', billable, final });
 	});
 
 	it('is matched for code 0 only', () => {
@@ -41,7 +42,7 @@ describe('classifyResult', () => {
 		['__proto__', 'the prototype key'],
 		['toString', 'another inherited name'],
 	])('code %j (%s) → unknown, not billed, not matched', (code) => {
-		expect(classifyResult(code)).toEqual({ status: 'unknown', matched: false, billable: false });
+		expect(classifyResult(code)).toEqual({ status: 'unknown', matched: false, billable: false, final: false });
 	});
 
 	it.each([
@@ -54,8 +55,8 @@ describe('classifyResult', () => {
 	});
 
 	it('keeps billing tied to the trimmed code', () => {
-		expect(classifyResult(' 0 ')).toEqual({ status: 'match', matched: true, billable: true });
-		expect(classifyResult(' -1 ')).toEqual({ status: 'no_record', matched: false, billable: false });
+		expect(classifyResult(' 0 ')).toEqual({ status: 'match', matched: true, billable: true, final: true });
+		expect(classifyResult(' -1 ')).toEqual({ status: 'no_record', matched: false, billable: false, final: true });
 	});
 });
 

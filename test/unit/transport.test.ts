@@ -62,9 +62,11 @@ describe('parseResponse: answers', () => {
 		});
 	});
 
-	it('gives null for a missing or null result_detail and trace_id, empty strings for missing text', () => {
+	it('gives null for a missing or empty isp, a missing or null result_detail and trace_id, an empty missing description', () => {
 		const answer = parseResponse(200, {}, { result: '0', result_detail: null });
-		expect(answer).toMatchObject({ result: '0', description: '', isp: '', resultDetail: null, traceId: null });
+		expect(answer).toMatchObject({ result: '0', description: '', isp: null, resultDetail: null, traceId: null });
+		expect(parseResponse(200, {}, { result: '0', isp: '' }).isp).toBeNull();
+		expect(parseResponse(200, {}, { result: '0', isp: '移动' }).isp).toBe('移动');
 	});
 
 	it('turns a numeric result into the string code', () => {
@@ -115,9 +117,10 @@ describe('parseResponse: answers', () => {
 describe('parseResponse: HTTP errors of api.md', () => {
 	// Status, code, and a phrase of the advice a user needs, per the table of api.md.
 	const ERRORS: Array<[number, string, RegExp, RegExp]> = [
-		[400, 'token_mismatched', /not enabled/i, /Apply for the Phone Three-Element service/],
-		[401, 'token_mismatched', /not enabled/i, /Apply for the Phone Three-Element service/],
-		[400, 'api_not_implemented', /does not offer this API/, /Base URL/],
+		// The provider's guide words both "missing or invalid parameters": the message names both readings.
+		[400, 'token_mismatched', /a field or an encryption setting .*, or the token/, /encryption settings.*current API token/],
+		[401, 'token_mismatched', /a field or an encryption setting .*, or the token/, /encryption settings.*current API token/],
+		[400, 'api_not_implemented', /missing or invalid parameters, or this API is not available/, /Base URL/],
 		[400, 'bad_request', /invalid/, /Check the name, mobile number and ID card number/],
 		[400, 'no_token', /No API token/, /Set the API Token/],
 		[401, 'invalid_token', /not valid/, /Copy the token again/],
@@ -471,7 +474,7 @@ describe('adviceFor', () => {
 	});
 
 	it('tells the user what to do for the token and quota errors', () => {
-		expect(API_ERRORS.token_mismatched.description).toMatch(/Phone Three-Element service/);
+		expect(API_ERRORS.token_mismatched.description).toMatch(/API token/);
 		expect(API_ERRORS.used_up.description).toMatch(/quota/);
 		expect(API_ERRORS.too_many_requests.description).toMatch(/20 requests per second/);
 	});
