@@ -306,14 +306,17 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 		});
 
 		test('each final answer is remembered in the flow context under a 64-hex HMAC key, with only what an item needs', () => {
-			const memory = contextData.flow?.aceDataPhoneVerify as Record<string, Record<string, unknown>> | undefined;
-			expect(memory).toBeDefined();
-			const keys = Object.keys(memory!);
+			const memory = contextData.flow?.aceDataPhoneVerify as
+				| { answers: Record<string, Record<string, unknown>>; billedCalls: number; reusedAnswers: number }
+				| undefined;
+			expect(memory).toMatchObject({ billedCalls: identities.filter(billed).length, reusedAnswers: 0 });
+			const keys = Object.keys(memory!.answers);
 			expect(keys).toHaveLength(remembered.length);
 			for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/);
-			expect(Object.values(memory!).map((answer) => answer.result).sort()).toEqual(remembered.map(expectedResult).sort());
+			const answers = Object.values(memory!.answers);
+			expect(answers.map((answer) => answer.result).sort()).toEqual(remembered.map(expectedResult).sort());
 			const fields = ['result', 'description', 'isp', 'resultDetail', 'traceId'];
-			for (const answer of Object.values(memory!)) expect(fields).toEqual(expect.arrayContaining(Object.keys(answer)));
+			for (const answer of answers) expect(fields).toEqual(expect.arrayContaining(Object.keys(answer)));
 		});
 	});
 
