@@ -30,6 +30,9 @@ export class AceDataPhoneVerify implements INodeType {
 		description:
 			'Check that a name, a mainland China mobile number and an ID card number belong together (Ace Data Cloud three-element verification)',
 		defaults: { name: 'Ace Data Phone Verify' },
+		// The panel's Docs link, to the README's section on using the node. Used as it is: a codex URL gets n8n's
+		// query string appended after any #fragment, which then leads nowhere.
+		documentationUrl: 'https://github.com/acedatacloud/n8n-nodes-acedata-phone-verify#use-it',
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,

@@ -142,18 +142,15 @@ describe(`n8n ${N8N_VERSION}: the node description the editor receives`, () => {
 		expect(shown(2, { encryption: 'none' }, `${VERIFY_TYPE}Tool`)).not.toContain('routeByResult');
 	});
 
-	test('the Docs link opens the project page once n8n has added its query string', () => {
+	test("the Docs link opens the README's section on using the node, as it is (n8n appends nothing to it)", () => {
 		for (const type of [VERIFY_TYPE, `${VERIFY_TYPE}Tool`]) {
-			const link = new URL(docsLink(description(type)));
-			expect(link.origin + link.pathname).toBe('https://github.com/acedatacloud/n8n-nodes-acedata-phone-verify');
-			expect(link.hash).toBe('');
-			expect(link.searchParams.get('utm_campaign')).toBe(type);
+			expect(docsLink(description(type))).toBe('https://github.com/acedatacloud/n8n-nodes-acedata-phone-verify#use-it');
 		}
 	});
 
 	test("the credential's Docs link is a page of its own, used as it is (n8n adds nothing to other sites' links)", () => {
 		const credential = credentialTypes.find((c) => c.name === CREDENTIAL_TYPE);
-		expect(credential?.documentationUrl).toBe('https://platform.acedata.cloud/documents/phone-check-3e');
+		expect(credential?.documentationUrl).toBe('https://platform.acedata.cloud/documents/identity-phone-check-3e');
 		expect(description().codex?.resources?.credentialDocumentation).toEqual([{ url: credential?.documentationUrl }]);
 	});
 });

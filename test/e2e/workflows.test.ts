@@ -7,7 +7,7 @@
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
 import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider, startOtherServer } from '../support/mockProvider';
-import { FAILING_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
+import { CREDENTIAL_TOKEN_STATES, FAILING_TOKENS, WRONG_BASE_URLS } from '../support/credentialTestCases';
 import type { ExecuteResult, N8nRun } from './n8n';
 import {
 	CREDENTIAL_TYPE,
@@ -37,8 +37,11 @@ const CLOSED = { id: 'e2eCredClosed01', name: 'Ace Data (nothing listening)' };
 
 const ZHANG = SANDBOX_IDENTITIES.find((p) => p.name === '张三')!;
 const LI = SANDBOX_IDENTITIES.find((p) => p.result === '1')!;
-/** Valid by every local rule; the mock answers this mobile number with 403 used_up. */
-const USED_UP = { name: '测试', phone: '17000004030', idCard: '110101199001010015' };
+/**
+ * Valid by every local rule; the mock answers this mobile number with 400 bad_request: an error of this request
+ * only (a refused token or account would stop the rest of the run: the engine tests cover that).
+ */
+const REFUSED_REQUEST = { name: '测试', phone: '17000004002', idCard: '110101199001010015' };
 /** The last character should be X: fails the checksum rule. */
 const BAD_CHECKSUM = { name: '张三', phone: '13800138000', idCard: '110105194912310021' };
 
@@ -56,7 +59,7 @@ let n8n: N8nInstance;
 beforeAll(async () => {
 	ensureN8n();
 	provider = await startMockProvider({
-		tokens: { [GOOD_TOKEN]: 'ok', [NOT_ENABLED_TOKEN]: 'not_enabled', ...FAILING_TOKEN_STATES },
+		tokens: { [GOOD_TOKEN]: 'ok', [NOT_ENABLED_TOKEN]: 'not_enabled', ...CREDENTIAL_TOKEN_STATES },
 	});
 	n8n = N8nInstance.create();
 	await n8n.importCredentials([
@@ -117,7 +120,7 @@ const WORKFLOWS = {
 		'E2E: handled errors',
 		[
 			manualTrigger(),
-			code('Mixed', [ZHANG, BAD_CHECKSUM, USED_UP, LI]),
+			code('Mixed', [ZHANG, BAD_CHECKSUM, REFUSED_REQUEST, LI]),
 			verify('Continue', GOOD, FROM_ITEM, { onError: 'continueRegularOutput' }),
 			noOp('After Continue'),
 			verify('Continue Routed', GOOD, { ...FROM_ITEM, routeByResult: true }, { onError: 'continueRegularOutput' }),
@@ -335,12 +338,12 @@ describe(`n8n ${N8N_VERSION}`, () => {
 			attempts: 0,
 			input: { name: '张*', phone: '138****8000', idCard: '110105**********21' },
 		});
-		const apiErrorItem = errorItem(/balance for this API is used up/, {
+		const apiErrorItem = errorItem(/rejected the request as invalid/, {
 			status: 'api_error',
-			errorCode: 'used_up',
-			httpCode: 403,
+			errorCode: 'bad_request',
+			httpCode: 400,
 			attempts: 1,
-			input: masked(USED_UP),
+			input: masked(REFUSED_REQUEST),
 		});
 
 		test('the run succeeds', () => {

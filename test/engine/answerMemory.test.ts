@@ -3,7 +3,7 @@
  * error mode, another Verify node in the same execution. What the provider billed is counted at the provider.
  * What the execution keeps holds no identity; its totals and the editor's notices say what the run did.
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
 import { MEMORY_KEY } from '../../nodes/AceDataPhoneVerify/answerMemory';
 import type { VerifyRunOptions, WorkflowRun } from '../support/engine';
@@ -99,7 +99,7 @@ describe('Retry On Fail (3 tries, no wait): each distinct identity is billed onc
 
 describe('another run of the node in the same execution', () => {
 	/** A second Verify node fed with the first one's output, which keeps the input fields. */
-	const again = (parameters: IDataObject = { ...FROM_ITEM, options: {} }): VerifyRunOptions['downstream'] => {
+	const again = (parameters: INodeParameters = { ...FROM_ITEM, options: {} }): VerifyRunOptions['downstream'] => {
 		const node: INode = {
 			id: 'verify-again',
 			name: 'Verify again',

@@ -2,7 +2,7 @@
  * What a green run did not do, said where people look: a refused credential stops the sending at its first
  * answer, and the notices above the output (n8n's execution hints) count the items not sent and say what to do.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { WorkflowRun } from '../support/engine';
 import { runVerify } from '../support/engine';
@@ -21,7 +21,7 @@ beforeEach(() => provider.reset());
 const people = generateIdentities(200, 21) as unknown as IDataObject[];
 const hints = (run: WorkflowRun) => (run.task().hints ?? []).map((hint) => hint.message);
 
-async function verify(items: IDataObject[], token: string, options: IDataObject = {}, onError?: 'continueRegularOutput') {
+async function verify(items: IDataObject[], token: string, options: INodeParameters = {}, onError?: 'continueRegularOutput') {
 	return await runVerify({
 		parameters: { ...FROM_ITEM, options },
 		items,
