@@ -20,7 +20,7 @@
  *   BENCH_HTTP_REQUEST_NODE=figures.json npm run bench   # with the HTTP Request node's figures from a real n8n
  *
  * Runs with Continue On Fail count a failed item instead of ending the run; in the default error mode a failure
- * fails the run, and then every item counts as failed.
+ * fails the run, and then every item counts as failed. The output starts with the commit and the command.
  */
 import './outsideJest';
 
@@ -28,11 +28,12 @@ import * as fs from 'node:fs';
 
 import type { INodeParameters, INodeType } from 'n8n-workflow';
 
-import { runVerify } from '../test/support/engine';
+import { DEFAULT_VERSION, runVerify } from '../test/support/engine';
 import type { GeneratedIdentity } from '../test/support/identities';
 import { FROM_ITEM, generateIdentities } from '../test/support/identities';
 import type { MockOptions } from '../test/support/mockProvider';
 import { DEFAULT_TOKEN } from '../test/support/mockProvider';
+import { provenance } from '../test/support/provenance';
 import { RemoteMock } from './remoteMock';
 import { RequestsOnly } from './requestsOnly';
 import type { ErrorMode } from './scenarios';
@@ -310,7 +311,9 @@ async function main() {
 		process.stderr.write(`scenario ${key}…\n`);
 		rows.push(...(await scenarios[key]()));
 	}
-	console.log(`\nAce Data Phone Verify inside n8n's engine (n8n-core), Node ${process.version}\n`);
+	const args = process.argv.slice(2).join(' ');
+	console.log(`\n${provenance(`npm run bench${args ? ` -- ${args}` : ''}`, ['BENCH_HTTP_REQUEST_NODE'])}`);
+	console.log(`Ace Data Phone Verify (node version ${DEFAULT_VERSION}) inside n8n's engine (n8n-core), Node ${process.version}\n`);
 	print(rows);
 	console.log(
 		'\nratio = the node\'s executionTime ÷ ideal. CPU ms/item = this process\'s CPU time (the mock runs in its own' +

@@ -1,11 +1,11 @@
 /**
- * `npm run bench:n8n`: the Verify node and n8n's own HTTP Request node doing the same calls in ONE real n8n
- * (the one scripts/n8n/install.sh puts in .cache/, 2.41.1 by default), against the provider mock in a process
- * of its own. Each measurement is one `n8n execute` of a workflow Manual Trigger → Code (N generated
- * identities, the same seeds as `npm run bench`) → the node under test, with "On Error: continue" (Continue On
- * Fail) so a failed item is counted instead of ending the run, unless a row says "default error handling" (no
- * On Error setting: a failure fails the run, and then every item counts as failed). Times are each node's own
- * `executionTime` from the run data.
+ * `npm run bench:n8n`: the Verify node (the version new workflows get, 2) and n8n's own HTTP Request node doing
+ * the same calls in ONE real n8n (the one scripts/n8n/install.sh puts in .cache/, 2.41.1 by default), against
+ * the provider mock in a process of its own. Each measurement is one `n8n execute` of a workflow Manual Trigger →
+ * Code (N generated identities, the same seeds as `npm run bench`) → the node under test, with "On Error:
+ * continue" (Continue On Fail) so a failed item is counted instead of ending the run, unless a row says "default
+ * error handling" (no On Error setting: a failure fails the run, and then every item counts as failed). Times are
+ * each node's own `executionTime` from the run data. The output starts with the commit and the command.
  *
  *   1. 1,000 items, 50 ms latency, no provider limit: our node, concurrency 10 and 50, unpaced, in both error
  *      modes; time ÷ the ideal items × latency ÷ concurrency. Target ≤ 1.15; default error handling ÷ Continue
@@ -45,10 +45,12 @@ import * as path from 'node:path';
 
 import { freePort, parseRun } from '../test/e2e/n8n';
 import type { WorkflowNode } from '../test/e2e/workflows';
+import { VERIFY_DEFAULT_VERSION } from '../test/e2e/workflows';
 import type { GeneratedIdentity } from '../test/support/identities';
 import { FROM_ITEM, generateIdentities } from '../test/support/identities';
 import type { MockOptions } from '../test/support/mockProvider';
 import { DEFAULT_TOKEN, VERIFY_PATH } from '../test/support/mockProvider';
+import { provenance } from '../test/support/provenance';
 import { RemoteMock } from './remoteMock';
 import type { ErrorMode } from './scenarios';
 import { ERROR_MODE_LABEL, ERROR_MODES, failedItem, SAME_AS_CONTINUE_TARGET, SLOW_PROVIDER, VS_HTTP_REQUEST_TARGET } from './scenarios';
@@ -68,6 +70,8 @@ const HEADER_CREDENTIAL = { id: 'benchHeader00001', name: 'Bearer header (bench 
 const NODE_UNDER_TEST = 'Node under test';
 const BROKER_PORT = Number(process.env.BENCH_N8N_BROKER_PORT) || 25679;
 const N8N_PORT = process.env.BENCH_N8N_PORT || '25678';
+/** The settings that change what is measured, printed with the command. */
+const BENCH_VARIABLES = ['N8N_VERSION', 'BENCH_REPEAT', 'BENCH_SKIP_BUILD'];
 
 // ---------------------------------------------------------------------------------------------------------
 // Workflows, written the way n8n's editor saves them.
@@ -110,7 +114,7 @@ function workflow(id: string, identities: GeneratedIdentity[], target: Target, m
 			id: id3,
 			name: NODE_UNDER_TEST,
 			type: VERIFY_TYPE,
-			typeVersion: 1,
+			typeVersion: VERIFY_DEFAULT_VERSION,
 			position,
 			parameters: {
 				...(target.fixed
@@ -619,7 +623,12 @@ async function main() {
 		const order = (row: Row) => selected.indexOf(row.testCase) * 100 + row.pass;
 		rows.sort((a, b) => order(a) - order(b));
 
-		console.log(`\nAce Data Phone Verify vs n8n's HTTP Request node in a real n8n ${N8N_VERSION} (n8n execute, Node 24), ${os.cpus().length} CPUs\n`);
+		const args = process.argv.slice(2).join(' ');
+		console.log(`\n${provenance(`npm run bench:n8n${args ? ` -- ${args}` : ''}`, BENCH_VARIABLES)}`);
+		console.log(
+			`Ace Data Phone Verify (node version ${VERIFY_DEFAULT_VERSION}) vs n8n's HTTP Request node in a real n8n ${N8N_VERSION}` +
+				` (n8n execute, Node 24), ${os.cpus().length} CPUs\n`,
+		);
 		print(rows);
 		printComparisons(rows, passes);
 		console.log(

