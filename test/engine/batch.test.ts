@@ -232,6 +232,20 @@ describe('the provider rate limit (20 requests per second)', () => {
 		expectOneOkAnswerEach(provider, identities);
 	}, 20_000);
 
+	it('the default pace is the limit itself: against a provider without a limit, requests arrive 50 ms apart', async () => {
+		// A faster default hides in the test above (the node slows itself on the 429s a faster pace meets); here
+		// nothing refuses, so the gaps are the node's own pace: 45 ms at 22 a second, 50 at 20.
+		const provider = await mockProvider({ latencyMs: 20 });
+		const identities = generateIdentities(60, 16);
+		const { run } = await verify(provider, identities, { maskInput: false });
+		expect(run.error).toBeUndefined();
+		const arrivals = provider.requests.map((request) => request.at).sort((a, b) => a - b);
+		const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]).sort((a, b) => a - b);
+		const median = gaps[Math.floor(gaps.length / 2)];
+		expect(median).toBeGreaterThanOrEqual(48);
+		expect(median).toBeLessThanOrEqual(53);
+	}, 20_000);
+
 	it('against a provider that takes 1.5 s per answer, the defaults keep enough in flight to hold the pace', async () => {
 		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 1_500 });
 		const identities = generateIdentities(60, 15);
