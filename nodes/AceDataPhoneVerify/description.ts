@@ -139,7 +139,7 @@ const OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether identical name, number and ID in one run are sent once; the copies get the same result with cached true and are not billed again',
+			'Whether identical name, number and ID are sent once per execution: copies in the run, and answers bought earlier in it (Retry On Fail, loops, agents), get the same result with cached true and are not billed again',
 	},
 	{
 		displayName: 'Keep Input Fields',
