@@ -102,13 +102,13 @@ export function resultItems(
 		const stoppedByRefusal = refusal !== undefined && causeOf(outcome.error) instanceof RunStoppedError;
 		if (stoppedByRefusal) report.refused++;
 		const cause = stoppedByRefusal ? refusal : causeOf(outcome.error);
-		const request = planner.requests[plan.request];
-		const error = requestError(context, cause, itemIndex, request);
+		const error = requestError(context, cause, itemIndex, planner.requests[plan.request]);
 		const failure = cause instanceof ProviderRequestError ? cause : undefined;
 		const json = errorJson(
 			{
 				message: error.message,
-				advice: failure ? scrubbed(request, failure.description) : undefined,
+				// The provider's advice, masked in the error already.
+				advice: failure ? (error.description ?? undefined) : undefined,
 				status: 'api_error',
 				errorCode: failure?.code ?? (cause instanceof RunStoppedError ? 'not_sent' : 'unknown_error'),
 				httpCode: failure?.httpCode ?? null,
@@ -139,11 +139,6 @@ function isBudgetReached(error: unknown): boolean {
 function invalidInput(plan: { error: NodeOperationError; code: string }): ItemFailure {
 	const { message, description } = plan.error;
 	return { message, advice: description ?? undefined, status: 'invalid_input', errorCode: plan.code, httpCode: null };
-}
-
-/** A text the provider may have filled with the item's own values, masked as its output is. */
-function scrubbed(request: PlannedRequest, text: string): string {
-	return request.personalData ? scrubJson(text, request.personalData) : text;
 }
 
 /** What a failed request ended with: for a retry the cap refused, what its last attempt met. */
