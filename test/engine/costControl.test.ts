@@ -14,7 +14,6 @@ import { DEFAULT_TOKEN } from '../support/mockProvider';
 
 const mockProvider = mockProvidersPerTest();
 
-const billedBy = (provider: MockProvider) => [...provider.billedAnswers.values()].reduce((sum, count) => sum + count, 0);
 const sum = (items: IDataObject[], field: string) => items.reduce((total, item) => total + Number(item[field] ?? 0), 0);
 
 async function verify(
@@ -68,8 +67,8 @@ describe('Max Billed Calls', () => {
 			// plenty of items it spends the cap exactly, and the provider bills the cap less the resets.
 			const lost = provider.requests.filter((request) => request.status === 'lost').length;
 			const resets = provider.requests.filter((request) => request.status === 'reset').length;
-			expect(billedBy(provider) + resets).toBe(50);
-			expect(sum(items, 'billable') + lost).toBe(billedBy(provider));
+			expect(provider.billedCalls + resets).toBe(50);
+			expect(sum(items, 'billable') + lost).toBe(provider.billedCalls);
 			const capped = items.filter((item) => item.status === 'budget_reached');
 			expect(capped.length).toBeGreaterThan(200);
 			for (const item of capped) {
@@ -87,7 +86,7 @@ describe('Max Billed Calls', () => {
 		const run = await verify(provider, identities.map((identity) => ({ ...identity })), { maxBilledCalls: 10 });
 
 		expect(run.error).toBeUndefined();
-		expect(billedBy(provider)).toBe(10);
+		expect(provider.billedCalls).toBe(10);
 		expect(provider.requests).toHaveLength(10);
 		const items = run.json();
 		expect(items.filter((item) => item.billable)).toHaveLength(10);
@@ -125,7 +124,7 @@ describe('Max Billed Calls', () => {
 			[expectedResult(billed[0]), false, true],
 			['capped', false, false],
 		]);
-		expect(billedBy(provider)).toBe(2);
+		expect(provider.billedCalls).toBe(2);
 	});
 
 	it('keeps a request’s place through its retries: a retry after a 500 is never refused by the cap', async () => {
@@ -143,7 +142,7 @@ describe('Max Billed Calls', () => {
 		const output = run.json();
 		expect(output[1]).toMatchObject({ status: 'api_error', httpCode: 500, attempts: 2 });
 		expect(output.map((item) => item.status === 'budget_reached')).toEqual([false, false, false, false, true]);
-		expect(billedBy(provider)).toBe(3);
+		expect(provider.billedCalls).toBe(3);
 		for (const item of output.filter((item) => item.status === 'budget_reached')) expect(item.attempts).toBe(0);
 	});
 
@@ -207,7 +206,7 @@ describe('Max Billed Calls', () => {
 			[false, false, false, false],
 			[false, false, true, true],
 		]);
-		expect(billedBy(provider)).toBe(6);
+		expect(provider.billedCalls).toBe(6);
 	});
 });
 

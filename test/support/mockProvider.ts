@@ -87,6 +87,8 @@ export interface MockProvider {
 	options: MockOptions;
 	/** Billable (code 0/1) 200 answers, per `name|phone|id_card`. */
 	billedAnswers: Map<string, number>;
+	/** The billable answers in all: what the provider billed. */
+	readonly billedCalls: number;
 	/** Every HTTP 200 sent (whatever the body, so non-JSON 200 faults too), per `name|phone|id_card`. */
 	okAnswers: Map<string, number>;
 	/** Requests received and not yet answered (or dropped) right now. */
@@ -395,6 +397,9 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		options,
 		billedAnswers,
 		okAnswers,
+		get billedCalls() {
+			return [...billedAnswers.values()].reduce((sum, count) => sum + count, 0);
+		},
 		get inFlight() {
 			return inFlight;
 		},
