@@ -7,7 +7,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, requestVerification } from '../nodes/AceDataPhoneVerify/transport';
+import { PHONE_THREE_ELEMENTS } from '../nodes/AceDataPhoneVerify/checks';
+import { CREDENTIAL_TYPE, requestCheck } from '../nodes/AceDataPhoneVerify/transport';
 
 export class RequestsOnly implements INodeType {
 	description: INodeTypeDescription = {
@@ -41,7 +42,8 @@ export class RequestsOnly implements INodeType {
 		const worker = async () => {
 			for (let index = next++; index < items.length; index = next++) {
 				const { name, phone, idCard } = items[index].json;
-				const answer = await requestVerification(this, credentials, { name, phone, id_card: idCard } as IDataObject, 30_000);
+				const body = { name, phone, id_card: idCard } as IDataObject;
+				const answer = await requestCheck(this, credentials, PHONE_THREE_ELEMENTS.path, body, 30_000);
 				output[index] = { json: { ...answer }, pairedItem: { item: index } };
 			}
 		};

@@ -1,63 +1,117 @@
 /**
- * The "Max Billed Calls" cap: a request may start only while the calls billed so far plus the requests holding a
- * place stay under the cap, since any request in flight may come back billed. A request keeps its place through
- * its retries (they are that request), until it is billed — a reply that was lost counts as billed: it may have
- * been answered — or it ends. So however many requests run at once, the provider never bills more than the cap.
+ * The "Max Billed Calls" cap, for the whole execution: every run of every Verify node in it (a loop, an agent's
+ * calls, a second node) counts against the cap a node sets. A request may start only while the calls billed in
+ * the execution so far plus the requests holding a place stay under the cap, since any request in flight may come
+ * back billed. A request keeps its place through its retries (they are that request), until it is billed — a reply
+ * that was lost counts as billed: it may have been answered — or it ends. So however many requests run at once, in
+ * however many runs, the provider never bills the execution more than the cap. Requests waiting for a place get
+ * one in the order they asked.
  */
-export class BilledCallBudget {
-	/** The requests (by index) holding a place. */
-	private readonly holders = new Set<number>();
-	private readonly waiting = new Set<() => void>();
+
+interface Waiting {
+	holder: string;
+	cap: number;
+	signal: AbortSignal;
+	admit: (admitted: boolean) => void;
+}
+
+/** What the cap is measured against, shared by every run in the execution. */
+export class ExecutionSpending {
+	/** The requests holding a place, whichever run they belong to. */
+	private readonly holders = new Set<string>();
+	private readonly queue: Waiting[] = [];
 	private readonly watched = new WeakSet<AbortSignal>();
 
-	/**
-	 * @param cap the most billed calls; 0 = no cap.
-	 * @param billed calls already billed before this run (earlier runs of the node in the same execution).
-	 */
+	/** @param spent calls billed (or possibly billed) in the execution so far. */
+	constructor(readonly spent: () => number) {}
+
+	/** A place under `cap` for `holder`: at once when it has one or there is room and nobody waits, else in turn. */
+	async reserve(holder: string, cap: number, signal: AbortSignal): Promise<boolean> {
+		if (this.holders.has(holder)) return true;
+		if (this.queue.length === 0 && this.hasRoom(cap)) {
+			this.holders.add(holder);
+			return true;
+		}
+		if (this.spent() >= cap || signal.aborted) return false;
+		// One listener per signal, however many wait: a run may hold dozens of requests at the gate.
+		if (!this.watched.has(signal)) {
+			this.watched.add(signal);
+			signal.addEventListener('abort', () => this.queue.filter((w) => w.signal === signal).forEach((w) => this.leave(w, false)), {
+				once: true,
+			});
+		}
+		return await new Promise<boolean>((admit) => this.queue.push({ holder, cap, signal, admit }));
+	}
+
+	/** `holder` is done, or was billed: its place is free, and what was billed may leave others no place at all. */
+	release(holder: string): void {
+		this.holders.delete(holder);
+		this.admitWaiting();
+	}
+
+	/** Admits whoever now fits, in the order they asked; refuses whoever never will. */
+	private admitWaiting(): void {
+		for (const waiting of [...this.queue]) {
+			if (this.spent() >= waiting.cap) this.leave(waiting, false);
+			else if (this.hasRoom(waiting.cap)) {
+				this.holders.add(waiting.holder);
+				this.leave(waiting, true);
+			}
+		}
+	}
+
+	private hasRoom(cap: number): boolean {
+		return this.spent() + this.holders.size < cap;
+	}
+
+	private leave(waiting: Waiting, admitted: boolean): void {
+		const at = this.queue.indexOf(waiting);
+		if (at === -1) return;
+		this.queue.splice(at, 1);
+		waiting.admit(admitted);
+	}
+}
+
+/** Tells one run's requests apart from another's among the execution's holders. */
+let runsSeen = 0;
+
+/** One run's view of the execution's cap: its own cap, its requests by index. */
+export class BilledCallBudget {
+	private readonly run = ++runsSeen;
+
+	/** @param cap the most billed calls in the execution; 0 = no cap. */
 	constructor(
 		readonly cap: number,
-		private billed = 0,
+		private readonly spending: ExecutionSpending,
 	) {}
 
-	/** Calls billed (or possibly billed) so far, earlier runs included. */
+	/** Calls billed (or possibly billed) in the execution so far. */
 	get billedCalls(): number {
-		return this.billed;
+		return this.spending.spent();
 	}
 
 	/**
-	 * A place for the next attempt of request `holder`: at once when it holds one already or there is room, false
+	 * A place for the next attempt of request `index`: at once when it holds one already or there is room, false
 	 * once the billed calls alone reach the cap (or `signal` fires); in between, waits for a place to free up.
 	 */
-	async reserve(holder: number, signal: AbortSignal): Promise<boolean> {
-		if (this.cap <= 0 || this.holders.has(holder)) return true;
-		while (this.billed + this.holders.size >= this.cap) {
-			if (this.billed >= this.cap || signal.aborted) return false;
-			// One listener per signal, however many wait: a run may hold dozens of requests at the gate.
-			if (!this.watched.has(signal)) {
-				this.watched.add(signal);
-				signal.addEventListener('abort', () => this.wakeAll(), { once: true });
-			}
-			await new Promise<void>((wake) => this.waiting.add(wake));
-		}
-		this.holders.add(holder);
-		return true;
+	async reserve(index: number, signal: AbortSignal): Promise<boolean> {
+		return this.cap <= 0 || (await this.spending.reserve(this.holder(index), this.cap, signal));
 	}
 
-	/** An attempt of request `holder` came back: billed (or possibly billed) spends its place; else it keeps it. */
-	attemptEnded(holder: number, billed: boolean): void {
-		if (!billed) return;
-		this.billed++;
-		this.release(holder);
+	/**
+	 * An attempt of request `index` came back: billed (or possibly billed, already counted by the execution's
+	 * memory) spends its place.
+	 */
+	attemptEnded(index: number, billed: boolean): void {
+		if (billed) this.release(index);
 	}
 
-	/** Request `holder` is done: a place it still holds is free again. */
-	release(holder: number): void {
-		if (this.holders.delete(holder)) this.wakeAll();
+	/** Request `index` is done: a place it still holds is free again. */
+	release(index: number): void {
+		this.spending.release(this.holder(index));
 	}
 
-	private wakeAll(): void {
-		const waiting = [...this.waiting];
-		this.waiting.clear();
-		for (const wake of waiting) wake();
+	private holder(index: number): string {
+		return `${this.run}:${index}`;
 	}
 }

@@ -1,9 +1,14 @@
 /**
  * The node's parameters. Names are a public contract (saved workflows refer to them); display names, order and
- * display conditions are for people. Version 2 puts the encryption settings beside the fields, shown when they
- * apply; version 1 keeps them in Options, where workflows saved with it have them.
+ * display conditions are for people. Version 3 offers every check (a Resource and an Operation, each check with its
+ * own fields: checkProperties.ts). Versions 1 and 2 verify phone three elements, as workflows saved with them
+ * expect: version 2 puts the encryption settings beside the fields, shown when they apply; version 1 keeps them in
+ * Options, where workflows saved with it have them.
  */
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { checkProperties, ENCRYPTION_MODE, IV, KEY_BLOB, PUBLIC_KEY, VERIFY_MODE } from './checkProperties';
+import { LEGACY_TOOL_DESCRIPTION } from './toolDescription';
 
 export const OUTPUT_NAMES = ['Match', 'Mismatch', 'Not Verified'] as const;
 
@@ -13,7 +18,8 @@ export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{ $parameter.routeByResul
 )} : ["main"] }}`;
 
 const VERSION_1: IDisplayOptions['show'] = { '@version': [1] };
-const FROM_VERSION_2: IDisplayOptions['show'] = { '@version': [{ _cnd: { gte: 2 } }] };
+const VERSION_2: IDisplayOptions['show'] = { '@version': [2] };
+const VERSIONS_1_AND_2: IDisplayOptions['show'] = { '@version': [1, 2] };
 
 /** The three fields, for the settings that pick some of them (which to encrypt, which are encrypted). */
 const IDENTITY_FIELD_CHOICES = [
@@ -31,40 +37,8 @@ function encryptionSettings(show: IDisplayOptions['show'], topLevel: boolean): I
 	// The editor marks a missing required value at once; inside a collection n8n has no required fields.
 	const required = topLevel ? { required: true } : {};
 	return [
-		{
-			displayName: 'Encryption',
-			name: 'encryption',
-			type: 'options',
-			default: 'none',
-			displayOptions: { show },
-			options: [
-				{ name: 'None', value: 'none', description: 'Send the fields as plain text over HTTPS' },
-				{
-					name: 'Encrypt Before Sending',
-					value: 'local',
-					description:
-						'Encrypt the chosen fields in n8n with AES-256-CBC and wrap the key with the provider’s RSA public key',
-				},
-				{
-					name: 'Already Encrypted',
-					value: 'preEncrypted',
-					description: 'The fields arrive encrypted from upstream: send them with their key blob and IV as given',
-				},
-			],
-			description: 'Whether the personal data is sent encrypted, so that no plain text crosses the wire',
-		},
-		{
-			displayName: 'Public Key',
-			name: 'publicKey',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			displayOptions: when('local'),
-			...required,
-			default: '',
-			placeholder: '-----BEGIN PUBLIC KEY-----',
-			description:
-				'The provider’s RSA public key (PEM, at least 2048 bits) that wraps the data key; pasted on one line is fine',
-		},
+		{ ...ENCRYPTION_MODE, displayOptions: { show } },
+		{ ...PUBLIC_KEY, displayOptions: when('local'), ...required },
 		{
 			displayName: 'Encrypt Fields',
 			name: 'encryptFields',
@@ -83,23 +57,8 @@ function encryptionSettings(show: IDisplayOptions['show'], topLevel: boolean): I
 			default: [],
 			description: 'Which of the three fields already hold ciphertext (local checks skip them)',
 		},
-		{
-			displayName: 'Key Blob',
-			name: 'ciphertextBlob',
-			type: 'string',
-			typeOptions: { password: true },
-			displayOptions: when('preEncrypted'),
-			default: '',
-			description: 'Base64 of the AES data key wrapped with the provider’s RSA public key (ciphertext_blob)',
-		},
-		{
-			displayName: 'IV',
-			name: 'iv',
-			type: 'string',
-			displayOptions: when('preEncrypted'),
-			default: '',
-			description: 'Base64 of the 16-byte AES initial vector used for the encrypted fields',
-		},
+		{ ...KEY_BLOB, displayOptions: when('preEncrypted') },
+		{ ...IV, displayOptions: when('preEncrypted') },
 	];
 }
 
@@ -209,58 +168,46 @@ const OPTIONS: INodeProperties[] = [
 	...encryptionSettings(VERSION_1, false),
 ];
 
+/** Versions 1 and 2: the three fields of phone three elements, and its verification mode. */
+const PHONE_THREE_ELEMENTS_FIELDS: INodeProperties[] = (
+	[
+		{
+			displayName: 'Name',
+			name: 'name',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 张三',
+			description: 'The person’s name as on the ID card',
+		},
+		{
+			displayName: 'Mobile Number',
+			name: 'phone',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 13800138000',
+			description: 'Mainland China mobile number; spaces, dashes and a leading +86 are removed',
+		},
+		{
+			displayName: 'ID Card Number',
+			name: 'idCard',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 11010519491231002X',
+			description: '18-character mainland resident ID number',
+		},
+		VERIFY_MODE,
+	] as INodeProperties[]
+).map((property) => ({ ...property, displayOptions: { show: VERSIONS_1_AND_2 } }));
+
+const version3 = checkProperties();
+
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 张三',
-		description: 'The person’s name as on the ID card',
-	},
-	{
-		displayName: 'Mobile Number',
-		name: 'phone',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 13800138000',
-		description: 'Mainland China mobile number; spaces, dashes and a leading +86 are removed',
-	},
-	{
-		displayName: 'ID Card Number',
-		name: 'idCard',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 11010519491231002X',
-		description: '18-character mainland resident ID number',
-	},
-	{
-		displayName: 'Verification Mode',
-		name: 'verifyMode',
-		type: 'options',
-		default: 'default',
-		options: [
-			{
-				name: 'Provider Default (Short Check)',
-				value: 'default',
-				description: 'Sends no mode and lets the provider choose; it runs the short check',
-			},
-			{
-				name: 'Short: Match or Mismatch',
-				value: 'short',
-				description: 'Says whether the three belong together',
-			},
-			{
-				name: 'Detailed: Also Which Element Differs',
-				value: 'long',
-				description: 'On a mismatch, Result Detail also says which element does not match',
-			},
-		],
-		description: 'How much the answer says about a mismatch',
-	},
+	...version3.beforeFields,
+	...PHONE_THREE_ELEMENTS_FIELDS,
+	...version3.fields,
 	{
 		displayName: 'Route by Result',
 		name: 'routeByResult',
@@ -270,7 +217,8 @@ export const properties: INodeProperties[] = [
 		displayOptions: { hide: { '@tool': [true] } },
 		description: 'Whether to send items to three outputs (Match, Mismatch, Not Verified) instead of one',
 	},
-	...encryptionSettings(FROM_VERSION_2, true),
+	...encryptionSettings(VERSION_2, true),
+	...version3.encryption,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -279,4 +227,23 @@ export const properties: INodeProperties[] = [
 		default: {},
 		options: OPTIONS,
 	},
+];
+
+/**
+ * The AI tool variant's parameters: the node's, after the description the agent reads. Version 3 has one per check
+ * among the node's own; versions 1 and 2 keep the one n8n gave them, with its words.
+ */
+export const toolProperties: INodeProperties[] = [
+	{
+		displayName: 'Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: LEGACY_TOOL_DESCRIPTION,
+		required: true,
+		description:
+			'Explain to the LLM what this tool does, a good, specific description would allow LLMs to produce expected results much more often',
+		displayOptions: { show: VERSIONS_1_AND_2 },
+	},
+	...properties,
 ];

@@ -1,13 +1,13 @@
 /**
- * Optional field encryption for the verification request (see api.md, "Encryption"):
+ * Optional field encryption for the verification request (see docs/encryption.md):
  * each chosen field is AES-256-CBC encrypted with a fresh data key, and the data key travels
  * wrapped with the provider's RSA public key, so plaintext never leaves the workflow.
  * Pure: only `node:crypto`, so it is tested alone.
  */
 import * as crypto from 'node:crypto';
 
-import type { ApiFieldName, Identity, IdentityField } from './identity';
-import { FIELD_NAMES, IDENTITY_FIELDS } from './identity';
+import type { CheckDefinition } from './checks/definition';
+import type { FieldName, FieldValues } from './fields';
 
 const MIN_RSA_BITS = 2048;
 
@@ -79,35 +79,39 @@ function parsePublicKey(pem: string): crypto.KeyObject | undefined {
 	}
 }
 
-/** The API names of the chosen fields, in API order whatever order they were picked in. */
-export function toEncryptList(fields: readonly IdentityField[]): ApiFieldName[] {
-	return IDENTITY_FIELDS.filter((field) => fields.includes(field)).map((field) => FIELD_NAMES[field].api);
+/** The API names of the chosen fields, in the check's order whatever order they were picked in. */
+export function toEncryptList(check: CheckDefinition, fields: readonly FieldName[]): string[] {
+	return check.fields.filter(({ field }) => fields.includes(field)).map(({ api }) => api);
 }
 
 export interface EncryptedPayload {
 	/** Only the encrypted fields, under their API names; base64 ciphertexts. */
-	fields: Partial<Record<ApiFieldName, string>>;
+	fields: Record<string, string>;
 	encrypt_list: string[];
 	ciphertext_blob: string;
 	iv: string;
 }
 
-export function encryptIdentity(
-	identity: Identity,
-	fields: readonly IdentityField[],
+/** The chosen fields of `values` encrypted for `check`, with the wrapped data key and the IV. */
+export function encryptFields(
+	check: CheckDefinition,
+	values: FieldValues,
+	fields: readonly FieldName[],
 	publicKey: crypto.KeyObject,
 ): EncryptedPayload {
-	const encryptList = toEncryptList(fields);
 	// A fresh key and IV per request: reusing either would let equal values produce equal ciphertexts.
 	const key = crypto.randomBytes(32);
 	const iv = crypto.randomBytes(16);
-	const encrypted: Partial<Record<ApiFieldName, string>> = {};
-	for (const field of IDENTITY_FIELDS) {
-		const apiName = FIELD_NAMES[field].api;
-		if (!encryptList.includes(apiName)) continue;
+	const encrypted: Record<string, string> = {};
+	const encryptList: string[] = [];
+	for (const { field, api } of check.fields) {
+		const value = values[field];
+		// A field left out of the request (an optional one left empty) has nothing to encrypt.
+		if (!fields.includes(field) || value === undefined) continue;
 		// createCipheriv pads with PKCS#7 by default; one cipher per field, all sharing the request's IV.
 		const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
-		encrypted[apiName] = Buffer.concat([cipher.update(identity[field], 'utf8'), cipher.final()]).toString('base64');
+		encrypted[api] = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]).toString('base64');
+		encryptList.push(api);
 	}
 	const wrappedKey = crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, key);
 	return {

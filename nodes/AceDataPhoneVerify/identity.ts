@@ -1,44 +1,39 @@
 /**
- * Normalisation and local validation of the three elements (name, mobile number, ID card number).
- * Pure: no n8n imports, so it is tested alone. Rules follow GB 11643-1999 for the ID number and the
- * mainland numbering plan for mobiles; they only reject what the provider could never verify.
+ * The person's fields: name, mobile number and ID card number, normalised and checked locally. Pure: no n8n
+ * imports, so it is tested alone. Rules follow GB 11643-1999 for the ID number and the mainland numbering plan for
+ * mobiles; they only reject what the provider could never verify. Also: the field names, and the error an invalid
+ * value of any field raises.
  */
-import { maskIdentity, maskValue } from './masking';
+import { maskValue } from './masking';
 
-/** The three elements in the order the API lists them (request body, `encrypt_list`). */
-export const IDENTITY_FIELDS = ['name', 'phone', 'idCard'] as const;
+/** The node's field parameters, in the order the panel and the `input` echo show them: public names. */
+export const FIELD_ORDER = ['name', 'phone', 'idCard', 'bankCard', 'validityBegin', 'validityEnd', 'imageUrl'] as const;
 
-export type IdentityField = (typeof IDENTITY_FIELDS)[number];
+export type FieldName = (typeof FIELD_ORDER)[number];
 
-export type Identity = Record<IdentityField, string>;
+/** A check's values, as prepared for its request (only the fields it takes). */
+export type FieldValues = Partial<Record<FieldName, string>>;
 
-export type ApiFieldName = 'name' | 'phone' | 'id_card';
-
-/** Each field's name in the API and its label in the node's panel: the one map between the three namings. */
-export const FIELD_NAMES: Readonly<Record<IdentityField, { api: ApiFieldName; label: string }>> = {
-	name: { api: 'name', label: 'Name' },
-	phone: { api: 'phone', label: 'Mobile Number' },
-	idCard: { api: 'id_card', label: 'ID Card Number' },
+/** Each field's label in the node's panel, for messages that name it. */
+export const FIELD_LABELS: Readonly<Record<FieldName, string>> = {
+	name: 'Name',
+	phone: 'Mobile Number',
+	idCard: 'ID Card Number',
+	bankCard: 'Bank Card Number',
+	validityBegin: 'Valid From',
+	validityEnd: 'Valid Until',
+	imageUrl: 'Image URL',
 };
-
-/**
- * A choice of fields (the encryption options), checked and put in API order. Returns the unknown names instead
- * when there are any, for the caller to report against its own setting.
- */
-export function chosenFields(values: readonly unknown[]): { fields: IdentityField[]; unknown: string[] } {
-	const unknown = values.filter((value) => !(IDENTITY_FIELDS as readonly unknown[]).includes(value)).map(String);
-	return { fields: IDENTITY_FIELDS.filter((field) => values.includes(field)), unknown };
-}
 
 /** A value the provider would reject; `rule` is stable and machine-readable (`idCard.checksum`). */
 export class InvalidIdentityError extends Error {
 	constructor(
-		readonly field: IdentityField,
+		readonly field: FieldName,
 		readonly rule: string,
 		readonly description: string,
 		readonly maskedValue: string,
 	) {
-		super(`Invalid ${FIELD_NAMES[field].label}: ${description}${maskedValue ? ` (got "${maskedValue}")` : ''}`);
+		super(`Invalid ${FIELD_LABELS[field]}: ${description}${maskedValue ? ` (got "${maskedValue}")` : ''}`);
 		this.name = 'InvalidIdentityError';
 	}
 
@@ -51,7 +46,7 @@ const MAX_NAME_LENGTH = 64;
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK_CHARACTERS = '10X98765432';
 
-function fail(field: IdentityField, rule: string, description: string, value: string): never {
+export function fail(field: FieldName, rule: string, description: string, value: string): never {
 	throw new InvalidIdentityError(field, rule, description, maskValue(field, value));
 }
 
@@ -60,7 +55,7 @@ function fail(field: IdentityField, rule: string, description: string, value: st
  * Numbers are accepted where they are exact (a phone from a spreadsheet); an 18-digit ID number
  * cannot survive as a JavaScript number, so it is refused with the way out.
  */
-export function toText(field: IdentityField, value: unknown): string {
+export function toText(field: FieldName, value: unknown): string {
 	if (value === undefined || value === null) return '';
 	if (typeof value === 'string') return value;
 	if (typeof value === 'number' || typeof value === 'bigint') {
@@ -137,65 +132,18 @@ export function idCardCheckCharacter(idCard: string): string {
 	return ID_CHECK_CHARACTERS[sum % 11];
 }
 
-function isRealPastDate(yyyymmdd: string, today: Date): boolean {
+/** The UTC date a `YYYYMMDD` text names, or undefined when there is no such day (20230230). */
+export function realDate(yyyymmdd: string): Date | undefined {
+	if (!/^\d{8}$/.test(yyyymmdd)) return undefined;
 	const year = Number(yyyymmdd.slice(0, 4));
 	const month = Number(yyyymmdd.slice(4, 6));
 	const day = Number(yyyymmdd.slice(6, 8));
 	const date = new Date(Date.UTC(year, month - 1, day));
-	const real =
-		date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-	const todayUtc = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
-	return real && year >= 1800 && date.getTime() <= todayUtc;
+	const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+	return real && year >= 1800 ? date : undefined;
 }
 
-const NORMALISERS: Record<IdentityField, (value: string) => string> = {
-	name: normaliseName,
-	phone: normalisePhone,
-	idCard: normaliseIdCard,
-};
-
-const VALIDATORS: Record<IdentityField, (value: string) => void> = {
-	name: validateName,
-	phone: validatePhone,
-	idCard: (value) => validateIdCard(value),
-};
-
-export interface PrepareOptions {
-	/** Run the local rules (never call the API for an item that fails them). */
-	validate: boolean;
-	/** Fields the user already encrypted: sent as given, neither normalised nor validated. */
-	preEncrypted?: ReadonlySet<IdentityField>;
-}
-
-/** Raw parameter values → the identity as it will be sent (or an InvalidIdentityError). */
-export function prepareIdentity(raw: Record<IdentityField, unknown>, options: PrepareOptions): Identity {
-	const identity = {} as Identity;
-	for (const field of IDENTITY_FIELDS) {
-		const text = toText(field, raw[field]);
-		if (options.preEncrypted?.has(field)) {
-			if (!text.trim()) fail(field, 'required', 'is required (the encrypted value)', '');
-			identity[field] = text.trim();
-			continue;
-		}
-		identity[field] = NORMALISERS[field](text);
-		if (!identity[field]) fail(field, 'required', 'is required', '');
-		if (options.validate) VALIDATORS[field](identity[field]);
-	}
-	return identity;
-}
-
-/** A masked echo of whatever was given, even when it is invalid: for error items and messages. */
-export function maskRawIdentity(
-	raw: Record<IdentityField, unknown>,
-	encrypted: ReadonlySet<IdentityField> = new Set(),
-): Identity {
-	const identity = {} as Identity;
-	for (const field of IDENTITY_FIELDS) {
-		try {
-			identity[field] = NORMALISERS[field](toText(field, raw[field]));
-		} catch {
-			identity[field] = '';
-		}
-	}
-	return maskIdentity(identity, encrypted);
+function isRealPastDate(yyyymmdd: string, today: Date): boolean {
+	const date = realDate(yyyymmdd);
+	return date !== undefined && date.getTime() <= Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
 }

@@ -1,10 +1,10 @@
 /**
  * Masking of personal data for outputs, error messages and logs.
- * Name keeps its surname (first character, or a known two-character compound surname),
- * phone its first 3 and last 4 digits, ID number its first 6 and last 2 characters.
+ * Name keeps its surname (first character, or a known two-character compound surname), phone its first 3 and
+ * last 4 digits, ID number its first 6 and last 2 characters, bank card its first 6 and last 4 digits (as card
+ * receipts do), an image URL its origin; validity dates are shown as they are.
  */
-import type { Identity, IdentityField } from './identity';
-import { IDENTITY_FIELDS } from './identity';
+import type { FieldName, FieldValues } from './identity';
 
 export const ENCRYPTED_MARK = '[encrypted]';
 
@@ -28,17 +28,39 @@ function maskName(name: string): string {
 	return chars.slice(0, surname).join('') + '*'.repeat(chars.length - surname);
 }
 
-export function maskValue(field: IdentityField, value: string): string {
+export function maskValue(field: FieldName, value: string): string {
 	if (!value) return value;
-	if (field === 'name') return maskName(value);
-	if (field === 'phone') return keep(value, 3, 4);
-	return keep(value, 6, 2);
+	switch (field) {
+		case 'name':
+			return maskName(value);
+		case 'phone':
+			return keep(value, 3, 4);
+		case 'idCard':
+			return keep(value, 6, 2);
+		case 'bankCard':
+			return keep(value, 6, 4);
+		case 'imageUrl':
+			return maskUrl(value);
+		default:
+			return value;
+	}
 }
 
-export function maskIdentity(identity: Identity, encrypted: ReadonlySet<IdentityField> = new Set()): Identity {
-	const masked = {} as Identity;
-	for (const field of Object.keys(identity) as IdentityField[]) {
-		masked[field] = encrypted.has(field) ? ENCRYPTED_MARK : maskValue(field, identity[field]);
+/** The origin only: a path or a signed query may name the person or grant access to the photo. */
+function maskUrl(value: string): string {
+	try {
+		return `${new URL(value).origin}/…`;
+	} catch {
+		return '*'.repeat(Math.min([...value].length, 8));
+	}
+}
+
+/** Each value masked, or `[encrypted]` for a field encrypted upstream. */
+export function maskFields(values: FieldValues, encrypted: ReadonlySet<FieldName> = new Set()): FieldValues {
+	const masked: FieldValues = {};
+	for (const field of Object.keys(values) as FieldName[]) {
+		const value = values[field];
+		masked[field] = encrypted.has(field) ? ENCRYPTED_MARK : value === undefined ? value : maskValue(field, value);
 	}
 	return masked;
 }
@@ -46,24 +68,27 @@ export function maskIdentity(identity: Identity, encrypted: ReadonlySet<Identity
 /** Shaped like a mainland mobile number (optionally +86) or an 18-character ID number, not inside a longer run. */
 const MOBILE_NUMBER = /(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d{9}(?!\d)/g;
 const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+/** As long as most bank cards (16–19 digits), not inside a longer run. */
+const CARD_NUMBER = /(?<![0-9A-Za-z])\d{16,19}(?![0-9A-Za-z])/g;
 
 /**
  * Masks personal data that came back from outside (a provider or gateway error that repeats what it was sent):
  * the item's own values wherever they appear, and anything shaped like a mobile or ID number.
  */
-export function scrubPersonalData(text: string, own: Partial<Identity>): string {
+export function scrubPersonalData(text: string, own: FieldValues): string {
 	let scrubbed = text;
-	for (const field of IDENTITY_FIELDS) {
+	for (const field of Object.keys(own) as FieldName[]) {
 		const value = own[field];
 		if (value) scrubbed = scrubbed.split(value).join(maskValue(field, value));
 	}
 	return scrubbed
 		.replace(ID_NUMBER, (id) => maskValue('idCard', id))
+		.replace(CARD_NUMBER, (card) => maskValue('bankCard', card))
 		.replace(MOBILE_NUMBER, (phone) => maskValue('phone', phone.replace(/\D/g, '').slice(-11)));
 }
 
 /** `scrubPersonalData` on every string of a JSON value (an error body). */
-export function scrubJson<T>(value: T, own: Partial<Identity>): T {
+export function scrubJson<T>(value: T, own: FieldValues): T {
 	if (typeof value === 'string') return scrubPersonalData(value, own) as T;
 	if (Array.isArray(value)) return value.map((entry) => scrubJson(entry, own)) as T;
 	if (value && typeof value === 'object') {

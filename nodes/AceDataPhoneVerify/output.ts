@@ -3,51 +3,53 @@
  * run did not send — has the same keys in the same order (`null` where one does not apply), so n8n's table view
  * and a CRM mapping treat them alike; except `error`, which only error items have: n8n reads an `error` key on
  * the first item, even `null` on n8n 1.x, as a failed run to retry with Retry On Fail.
+ *
+ * Which answer keys an item has is its layout's: version 3 gives every item every check's keys (`null` on the
+ * checks that do not give them); versions 1 and 2, which verify phone three elements only, keep theirs.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Identity } from './identity';
-import type { VerificationStatus } from './results';
-import { classifyResult } from './results';
-import type { ProviderAnswer } from './transport';
+import type { Answer, CheckDefinition, CheckSettings, Route } from './checks';
+import { classify } from './checks';
+import type { FieldValues } from './fields';
 
 /** No answer to classify: the item failed, or was not sent (the cap, a dry run). */
 export type UnansweredStatus = 'invalid_input' | 'api_error' | 'budget_reached' | 'dry_run';
-export type ItemStatus = VerificationStatus | UnansweredStatus;
 
-export const ROUTE = { match: 0, mismatch: 1, notVerified: 2 } as const;
-
-export function routeFor(status: ItemStatus): number {
-	if (status === 'match') return ROUTE.match;
-	if (status === 'mismatch') return ROUTE.mismatch;
-	return ROUTE.notVerified;
-}
+/** The outputs Match, Mismatch and Not Verified, when routing is on. */
+export const ROUTE_OUTPUT: Readonly<Record<Route, number>> = { match: 0, mismatch: 1, notVerified: 2 };
 
 export interface OutputContext {
 	/** The `input` echo of a verification: masked, or the normalised values as sent. */
-	input: Identity;
+	input: FieldValues;
 	/** The `input` echo of an item without an answer: always masked. */
-	maskedInput: Identity;
+	maskedInput: FieldValues;
 	/** The input item's own fields, when "Keep Input Fields" is on. */
 	keptFields?: IDataObject;
+}
+
+/** The check a run asks, and the answer keys every item of the run has. */
+export interface OutputShape {
+	check: CheckDefinition;
+	answerKeys: readonly string[];
 }
 
 /** The fields of every output item, in their order. */
 interface ItemFields {
 	result: string | null;
-	status: ItemStatus;
+	status: string;
 	matched: boolean;
 	/** This item's own request got a billed answer. */
 	billable: boolean;
 	description: string;
-	isp: string | null;
-	resultDetail: string | null;
+	/** The check's own answer fields by key; missing keys are `null`. */
+	answer: Readonly<Record<string, unknown>>;
 	traceId: string | null;
 	/** The answer (or failure) is another item's, whose request this item shared. */
 	cached: boolean;
 	/** Requests the provider received for this item's answer. */
 	attempts: number;
-	input: Identity;
+	input: FieldValues;
 	/** Error items only. */
 	error?: string;
 	errorCode: string | null;
@@ -55,15 +57,14 @@ interface ItemFields {
 }
 
 /** The one place that orders the keys. */
-function itemJson(fields: ItemFields, context: OutputContext, extra: IDataObject = {}): IDataObject {
+function itemJson(shape: OutputShape, fields: ItemFields, context: OutputContext, extra: IDataObject = {}): IDataObject {
 	const json: IDataObject = {
 		result: fields.result,
 		status: fields.status,
 		matched: fields.matched,
 		billable: fields.billable,
 		description: fields.description,
-		isp: fields.isp,
-		resultDetail: fields.resultDetail,
+		...Object.fromEntries(shape.answerKeys.map((key) => [key, (fields.answer[key] ?? null) as IDataObject[string]])),
 		traceId: fields.traceId,
 		cached: fields.cached,
 		attempts: fields.attempts,
@@ -80,26 +81,30 @@ const UNANSWERED = {
 	result: null,
 	matched: false,
 	billable: false,
-	isp: null,
-	resultDetail: null,
+	answer: {},
 	traceId: null,
 } as const;
 
+/**
+ * An answered item. `bought`: this item's own request (or, after a Retry On Fail re-run, this run's earlier try)
+ * bought the answer, so it shows what the answer cost; a copy or a reused answer costs nothing.
+ */
 export function verificationJson(
-	answer: ProviderAnswer,
+	shape: OutputShape,
+	answer: Answer,
 	context: OutputContext,
-	{ cached, attempts, includeRaw }: { cached: boolean; attempts: number; includeRaw: boolean },
-): IDataObject {
-	const { status, matched, billable } = classifyResult(answer.result);
-	return itemJson(
+	{ cached, bought, attempts, includeRaw, settings }: { cached: boolean; bought: boolean; attempts: number; includeRaw: boolean; settings: CheckSettings },
+): { json: IDataObject; route: Route } {
+	const { status, matched, billable, route } = classify(shape.check, answer, settings);
+	const json = itemJson(
+		shape,
 		{
 			result: answer.result,
 			status,
 			matched,
-			billable: billable && !cached,
+			billable: billable && bought,
 			description: answer.description,
-			isp: answer.isp,
-			resultDetail: answer.resultDetail,
+			answer: answer.fields,
 			traceId: answer.traceId,
 			cached,
 			attempts,
@@ -108,8 +113,9 @@ export function verificationJson(
 			httpCode: null,
 		},
 		context,
-		includeRaw ? { raw: answer.raw } : {},
+		includeRaw ? { raw: answer.raw as IDataObject } : {},
 	);
+	return { json, route };
 }
 
 export interface ItemFailure {
@@ -122,12 +128,14 @@ export interface ItemFailure {
 }
 
 export function errorJson(
+	shape: OutputShape,
 	failure: ItemFailure,
 	context: OutputContext,
 	{ cached = false, attempts = 0, extra = {} as IDataObject } = {},
 ): IDataObject {
 	const { message, advice } = failure;
 	return itemJson(
+		shape,
 		{
 			...UNANSWERED,
 			status: failure.status,
@@ -146,12 +154,14 @@ export function errorJson(
 
 /** An item the run did not send: the cap was reached, or it is a dry run (`extra` holds `wouldSend`). */
 export function unsentJson(
+	shape: OutputShape,
 	status: 'budget_reached' | 'dry_run',
 	description: string,
 	context: OutputContext,
 	{ cached = false, attempts = 0, extra = {} as IDataObject } = {},
 ): IDataObject {
 	return itemJson(
+		shape,
 		{
 			...UNANSWERED,
 			status,

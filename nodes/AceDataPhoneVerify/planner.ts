@@ -1,7 +1,7 @@
 /**
- * Turns input items into requests: reads each item's parameters, validates and normalises locally, and decides
- * which request the item waits for (items with the same triple share one when duplicates are skipped), or which
- * answer bought earlier in the execution it reuses.
+ * Turns input items into requests for the node's check: reads each item's fields and settings, validates and
+ * normalises locally, and decides which request the item waits for (items asking the same share one when duplicates
+ * are skipped), or which answer bought earlier in the execution it reuses.
  *
  * Whatever goes wrong for one item while it is read (an expression that throws, a setting that cannot work, an
  * invalid value) is that item's error: with Continue On Fail it becomes the item's error item and the others go
@@ -13,13 +13,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import type { AnswerMemory } from './answerMemory';
-import type { Identity, IdentityField } from './identity';
-import { IDENTITY_FIELDS, InvalidIdentityError, maskRawIdentity, prepareIdentity } from './identity';
+import type { AnswerMemory, RememberedAnswer } from './answerMemory';
+import type { CheckDefinition } from './checks';
+import type { FieldName, FieldValues, RawValues } from './fields';
+import { InvalidIdentityError, maskRawFields, prepareFields } from './fields';
 import type { ItemParameters } from './itemParameters';
 import type { OutputContext } from './output';
 import type { RequestBody } from './requestBody';
-import type { ProviderAnswer } from './transport';
 import { buildRequestBody } from './requestBody';
 import type { ItemSettings } from './settings';
 import { ItemSettingsReader } from './settings';
@@ -30,15 +30,18 @@ export interface PlannedRequest {
 	timeout: number;
 	firstItem: number;
 	/** The item's plaintext values, to mask wherever the provider repeats them; undefined when masking is off. */
-	personalData: Partial<Identity> | undefined;
+	personalData: FieldValues | undefined;
 	/** Where its answer is kept for the rest of the execution; undefined when duplicates are not skipped. */
 	memoryKey: string | undefined;
 }
 
-/** What became of one input item before any request: a request to wait for, an answer bought earlier, or an error. */
+/**
+ * What became of one input item before any request: a request to wait for, an answer bought earlier in the
+ * execution (`cached`: another item of this run has it too), or an error.
+ */
 export type PlannedItem =
 	| { kind: 'request'; request: number; cached: boolean; settings: ItemSettings; output: OutputContext }
-	| { kind: 'remembered'; answer: ProviderAnswer; settings: ItemSettings; output: OutputContext }
+	| { kind: 'remembered'; remembered: RememberedAnswer; cached: boolean; settings: ItemSettings; output: OutputContext }
 	| { kind: 'error'; error: NodeOperationError; code: string; output: OutputContext };
 
 /** How long planning keeps the event loop before giving it a turn. */
@@ -52,6 +55,8 @@ export class Planner {
 
 	private readonly settingsReader: ItemSettingsReader;
 	private readonly requestByKey = new Map<string, number>();
+	/** Requests answered earlier in the execution that an item of this run already took. */
+	private readonly recalled = new Set<string>();
 
 	/**
 	 * @param memory the answers bought earlier in the execution; undefined: every item is sent (duplicates are not
@@ -61,12 +66,13 @@ export class Planner {
 	 */
 	constructor(
 		private readonly context: IExecuteFunctions,
+		private readonly check: CheckDefinition,
 		private readonly parameters: ItemParameters,
 		private readonly inputItems: INodeExecutionData[],
 		private readonly memory: AnswerMemory | undefined,
 		private readonly continueOnFail: boolean,
 	) {
-		this.settingsReader = new ItemSettingsReader(context, parameters);
+		this.settingsReader = new ItemSettingsReader(context, parameters, check);
 	}
 
 	/** Plans every item in input order, yielding each new request as soon as it is known. */
@@ -92,34 +98,37 @@ export class Planner {
 
 	private planItem(itemIndex: number) {
 		// Whatever could be read stays, for the masked echo of an error item.
-		const raw = {} as Record<IdentityField, unknown>;
-		let encrypted = new Set<IdentityField>();
+		const raw: RawValues = {};
+		let encrypted = new Set<FieldName>();
 		let keptFields: IDataObject | undefined;
 		try {
-			for (const field of IDENTITY_FIELDS) raw[field] = this.parameters.get(field, itemIndex, '');
+			for (const { field } of this.check.fields) raw[field] = this.parameters.get(field, itemIndex, '');
 			const settings = this.settingsReader.read(itemIndex);
 			if (settings.encryption.mode === 'preEncrypted') encrypted = new Set(settings.encryption.fields);
 			keptFields = settings.keepInputFields ? this.inputItems[itemIndex].json : undefined;
-			const identity = prepareIdentity(raw, { validate: settings.validateInput, preEncrypted: encrypted });
-			const maskedInput = maskRawIdentity(raw, encrypted);
-			const output = { input: settings.maskInput ? maskedInput : identity, maskedInput, keptFields };
+			const values = prepareFields(this.check, raw, { validate: settings.validateInput, preEncrypted: encrypted });
+			const maskedInput = maskRawFields(this.check, raw, encrypted);
+			const output = { input: settings.maskInput ? maskedInput : this.echo(values), maskedInput, keptFields };
 
-			const key = this.memory ? requestKey(identity, settings) : String(itemIndex);
+			const key = this.memory ? requestKey(this.check, values, settings) : String(itemIndex);
 			let request = this.requestByKey.get(key);
 			const cached = request !== undefined;
 			if (request === undefined) {
 				const memoryKey = this.memory?.keyOf(key);
-				const answer = memoryKey === undefined ? undefined : this.memory?.recall(memoryKey);
-				if (answer) {
-					this.items.push({ kind: 'remembered', answer, settings, output });
+				const remembered = memoryKey === undefined ? undefined : this.memory?.recall(memoryKey);
+				if (remembered) {
+					// The first item of this run to take it shows it as the execution bought it; the others are copies.
+					const copy = this.recalled.has(key);
+					this.recalled.add(key);
+					this.items.push({ kind: 'remembered', remembered, cached: copy, settings, output });
 					return;
 				}
 				request = this.requests.length;
 				this.requests.push({
-					body: buildRequestBody(identity, settings.verifyMode, settings.encryption),
+					body: buildRequestBody(this.check, values, settings.check, settings.encryption),
 					timeout: settings.timeout,
 					firstItem: itemIndex,
-					personalData: settings.maskInput ? plainValues(identity, encrypted) : undefined,
+					personalData: settings.maskInput ? plainValues(values, encrypted) : undefined,
 					memoryKey,
 				});
 				this.requestByKey.set(key, request);
@@ -128,9 +137,14 @@ export class Planner {
 		} catch (caught) {
 			const { error, code } = this.asItemError(caught, itemIndex);
 			if (!this.continueOnFail) throw error;
-			const maskedInput = maskRawIdentity(raw, encrypted);
+			const maskedInput = maskRawFields(this.check, raw, encrypted);
 			this.items.push({ kind: 'error', error, code, output: { input: maskedInput, maskedInput, keptFields } });
 		}
+	}
+
+	/** The values as sent, one key per field of the check (an optional field left empty is ''). */
+	private echo(values: FieldValues): FieldValues {
+		return Object.fromEntries(this.check.fields.map(({ field }) => [field, values[field] ?? '']));
 	}
 
 	/** Any failure to plan an item, as an n8n error that names the item, and a machine-readable code. */
@@ -150,14 +164,18 @@ export class Planner {
 	}
 }
 
-/** Everything that changes the provider's answer; equal keys are sent once. */
-function requestKey(identity: Identity, settings: ItemSettings): string {
+/**
+ * Everything that changes the provider's answer: the values, and what the check's settings add to the body (the
+ * verification mode, the photo warnings); values encrypted upstream count with their key blob and IV. Equal keys
+ * are sent once.
+ */
+function requestKey(check: CheckDefinition, values: FieldValues, settings: ItemSettings): string {
 	const { encryption } = settings;
 	const sealed = encryption.mode === 'preEncrypted' ? [encryption.ciphertextBlob, encryption.iv] : [];
-	return JSON.stringify([identity.name, identity.phone, identity.idCard, settings.verifyMode, ...sealed]);
+	return JSON.stringify([check.fields.map(({ field }) => values[field] ?? null), check.body?.(settings.check) ?? {}, ...sealed]);
 }
 
-/** The identity's values that are plaintext (fields encrypted upstream are not personal data to n8n). */
-function plainValues(identity: Identity, encrypted: ReadonlySet<IdentityField>): Partial<Identity> {
-	return Object.fromEntries(IDENTITY_FIELDS.filter((field) => !encrypted.has(field)).map((field) => [field, identity[field]]));
+/** The values that are plaintext (fields encrypted upstream are not personal data to n8n). */
+function plainValues(values: FieldValues, encrypted: ReadonlySet<FieldName>): FieldValues {
+	return Object.fromEntries(Object.entries(values).filter(([field]) => !encrypted.has(field as FieldName)));
 }

@@ -11,23 +11,23 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
 
 import type { AnswerMemory } from './answerMemory';
 import type { BilledCallBudget } from './budget';
+import type { Answer, CheckDefinition } from './checks';
+import { codeEntry, readAnswer } from './checks';
 import type { PlannedRequest } from './planner';
-import { classifyResult } from './results';
 import type { Settled } from './scheduler';
 import { runScheduled } from './scheduler';
 import type { RunSettings } from './settings';
-import type { ProviderAnswer } from './transport';
 import {
 	mayHaveBilled,
 	ProviderRequestError,
 	reachedProvider,
 	refusesEveryRequest,
-	requestVerification,
+	requestCheck,
 	retryAdvisor,
 } from './transport';
 
 /** How a request ended, and how many times the provider received it. */
-export type RequestOutcome = Settled<ProviderAnswer> & { received: number };
+export type RequestOutcome = Settled<Answer> & { received: number };
 
 export interface SendingResult {
 	outcomes: RequestOutcome[];
@@ -39,6 +39,7 @@ const PROGRESS_EVERY = 250;
 
 export async function sendRequests(
 	context: IExecuteFunctions,
+	check: CheckDefinition,
 	credentials: ICredentialDataDecryptedObject,
 	requests: Iterable<PlannedRequest> | AsyncIterable<PlannedRequest>,
 	run: RunSettings,
@@ -53,15 +54,20 @@ export async function sendRequests(
 	const refused = new AbortController();
 	let refusal: ProviderRequestError | undefined;
 
-	/** One attempt, counted: whether it reached the provider, and whether it was (or may have been) billed. */
-	const send = async (request: PlannedRequest, index: number): Promise<ProviderAnswer> => {
+	/**
+	 * One attempt, counted: whether it reached the provider, and whether it was (or may have been) billed — counted
+	 * in the execution's memory before the cap frees the request's place.
+	 */
+	const send = async (request: PlannedRequest, index: number): Promise<Answer> => {
 		const failed: { error?: unknown } = {};
-		const answer = await requestVerification(context, credentials, request.body, request.timeout, cancelled).catch(
+		const json = await requestCheck(context, credentials, check.path, request.body, request.timeout, cancelled).catch(
 			(error: unknown) => void (failed.error = error ?? new Error('Request failed')),
 		);
+		const answer = json ? readAnswer(check, json) : undefined;
 		received[index] = (received[index] ?? 0) + (answer || reachedProvider(failed.error) ? 1 : 0);
-		budget.attemptEnded(index, answer ? classifyResult(answer.result).billable : mayHaveBilled(failed.error));
-		if (answer) memory.answered(request.memoryKey, answer);
+		if (answer) memory.answered(request.memoryKey, answer, received[index]);
+		else if (mayHaveBilled(failed.error)) memory.mayHaveBilled();
+		budget.attemptEnded(index, answer ? codeEntry(check, answer.result)?.billable === true : mayHaveBilled(failed.error));
 		if (refusesEveryRequest(failed.error) && !refusal) {
 			refusal = failed.error;
 			refused.abort();

@@ -6,11 +6,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { CheckDefinition, CheckSettings, PhotoWarnings } from './checks';
+import { DEFAULT_MIN_SIMILARITY } from './checks';
 import { EncryptionConfigError, loadPublicKey } from './encryption';
-import { chosenFields, FIELD_NAMES } from './identity';
+import { chosenFields, defaultEncryptFields, FIELD_LABELS } from './fields';
 import type { ItemParameters } from './itemParameters';
-import type { EncryptionSettings, VerifyMode } from './requestBody';
-import { VERIFY_MODE_WIRE } from './requestBody';
+import type { EncryptionSettings } from './requestBody';
+
+const VERIFY_MODES = ['default', 'short', 'long'];
 
 export interface RunSettings {
 	routeByResult: boolean;
@@ -25,7 +28,8 @@ export interface RunSettings {
 }
 
 export interface ItemSettings {
-	verifyMode: VerifyMode;
+	/** What the check reads of the panel besides its fields. */
+	check: CheckSettings;
 	validateInput: boolean;
 	maskInput: boolean;
 	keepInputFields: boolean;
@@ -78,6 +82,9 @@ export function readRunSettings(parameters: ItemParameters): RunSettings {
 /** Where the encryption settings live: in Options in version 1, beside the fields from version 2 on. */
 const ENCRYPTION_PARAMETERS = ['encryption', 'publicKey', 'encryptFields', 'ciphertextBlob', 'iv', 'encryptList'];
 
+/** The panel's defaults for the settings a check reads. */
+const CHECK_DEFAULTS: CheckSettings = { verifyMode: 'default', minSimilarity: DEFAULT_MIN_SIMILARITY, photoWarnings: {} };
+
 /** A setting to fix, said once and raised for each item it concerns. */
 interface SettingsProblem {
 	message: string;
@@ -93,10 +100,11 @@ export class ItemSettingsReader {
 	constructor(
 		private readonly context: IExecuteFunctions,
 		private readonly parameters: ItemParameters,
+		private readonly check: CheckDefinition,
 	) {
 		const encryptionApart = context.getNode().typeVersion >= 2;
-		const sources = ['options', 'verifyMode', ...(encryptionApart ? ENCRYPTION_PARAMETERS : [])];
-		this.fixed = sources.every((name) => parameters.isFixed(name, name === 'options' ? {} : ''));
+		const sources = ['options', ...(check.settings ?? []), ...(encryptionApart ? ENCRYPTION_PARAMETERS : [])];
+		this.fixed = sources.every((name) => parameters.isFixed(name, name === 'options' || name === 'photoWarnings' ? {} : ''));
 	}
 
 	/** The settings for one item, or a NodeOperationError (with the item's index) naming what to fix. */
@@ -113,17 +121,12 @@ export class ItemSettingsReader {
 
 	private evaluate(itemIndex: number): ItemSettings | SettingsProblem {
 		const options = this.parameters.get('options', itemIndex, {}) as IDataObject;
-		const verifyMode = this.parameters.get('verifyMode', itemIndex, 'default') as VerifyMode;
-		if (!Object.hasOwn(VERIFY_MODE_WIRE, verifyMode)) {
-			return {
-				message: `Unknown Verification Mode "${String(verifyMode)}"`,
-				description: 'Use default, short or long. Nothing was sent for this item.',
-			};
-		}
-		const encryption = this.encryption(this.encryptionValues(options, itemIndex));
+		const check = this.checkSettings(itemIndex);
+		if ('message' in check) return check;
+		const encryption = this.check.encryption === 'none' ? { mode: 'none' as const } : this.encryption(this.encryptionValues(options, itemIndex));
 		if ('message' in encryption) return encryption;
 		return {
-			verifyMode,
+			check,
 			validateInput: options.validateInput !== false,
 			maskInput: options.maskInput !== false,
 			keepInputFields: options.keepInputFields === true,
@@ -131,6 +134,38 @@ export class ItemSettingsReader {
 			timeout: clamp(options.timeout, 1000, 600000, 30000),
 			encryption,
 		};
+	}
+
+	/** The settings the check reads besides its fields, each checked. */
+	private checkSettings(itemIndex: number): CheckSettings | SettingsProblem {
+		const own = new Set(this.check.settings ?? []);
+		const settings = { ...CHECK_DEFAULTS };
+		if (own.has('verifyMode')) {
+			const verifyMode = this.parameters.get('verifyMode', itemIndex, 'default');
+			if (!VERIFY_MODES.includes(verifyMode as string)) {
+				return {
+					message: `Unknown Verification Mode "${String(verifyMode)}"`,
+					description: 'Use default, short or long. Nothing was sent for this item.',
+				};
+			}
+			settings.verifyMode = verifyMode as CheckSettings['verifyMode'];
+		}
+		if (own.has('minSimilarity')) {
+			const value = this.parameters.get('minSimilarity', itemIndex, DEFAULT_MIN_SIMILARITY);
+			const number = Number(value);
+			if (value === '' || !Number.isFinite(number) || number < 0 || number > 100) {
+				return {
+					message: `Minimum Similarity must be a number from 0 to 100 (got "${String(value)}")`,
+					description: 'The provider’s guide judges 70 or more the same person. Nothing was sent for this item.',
+				};
+			}
+			settings.minSimilarity = number;
+		}
+		if (own.has('photoWarnings')) {
+			const warnings = this.parameters.get('photoWarnings', itemIndex, {}) as PhotoWarnings;
+			settings.photoWarnings = { ...warnings, quality: clamp(warnings.quality, 0, 100, 0) };
+		}
+		return settings;
 	}
 
 	private encryptionValues(options: IDataObject, itemIndex: number): IDataObject {
@@ -147,9 +182,10 @@ export class ItemSettingsReader {
 			description: `Fix "${setting}" in the node's encryption settings. Nothing was sent for this item.`,
 		});
 		if (mode === 'none') return { mode };
+		const choices = this.check.fields.map(({ field }) => FIELD_LABELS[field]).join(', ');
 		if (mode === 'local') {
-			const choice = chosenFields(asList(values.encryptFields, ['name', 'phone', 'idCard']));
-			if (choice.unknown.length) return problem(`Encrypt Fields holds an unknown field: ${choice.unknown.join(', ')} (choose from ${FIELD_CHOICES})`, 'Encrypt Fields');
+			const choice = chosenFields(this.check, asList(values.encryptFields, defaultEncryptFields(this.check)));
+			if (choice.unknown.length) return problem(`Encrypt Fields holds an unknown field: ${choice.unknown.join(', ')} (choose from ${choices})`, 'Encrypt Fields');
 			if (!choice.fields.length) {
 				return problem('Encrypt Fields is empty: choose at least one field to encrypt, or set Encryption to None', 'Encrypt Fields');
 			}
@@ -161,8 +197,8 @@ export class ItemSettingsReader {
 			}
 		}
 		if (mode === 'preEncrypted') {
-			const choice = chosenFields(asList(values.encryptList, []));
-			if (choice.unknown.length) return problem(`Encrypted Fields holds an unknown field: ${choice.unknown.join(', ')} (choose from ${FIELD_CHOICES})`, 'Encrypted Fields');
+			const choice = chosenFields(this.check, asList(values.encryptList, []));
+			if (choice.unknown.length) return problem(`Encrypted Fields holds an unknown field: ${choice.unknown.join(', ')} (choose from ${choices})`, 'Encrypted Fields');
 			const ciphertextBlob = String(values.ciphertextBlob ?? '').trim();
 			const iv = String(values.iv ?? '').trim();
 			const missing = [
@@ -187,10 +223,6 @@ export class ItemSettingsReader {
 		return key;
 	}
 }
-
-const FIELD_CHOICES = Object.values(FIELD_NAMES)
-	.map((names) => names.label)
-	.join(', ');
 
 function asList(value: unknown, fallback: unknown[]): unknown[] {
 	if (value === undefined || value === null || value === '') return fallback;

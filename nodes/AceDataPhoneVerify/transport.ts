@@ -1,6 +1,7 @@
 /**
- * One verification request, and the translation of whatever comes back: a provider answer, or a
- * ProviderRequestError that says what happened, what to do, and whether trying again is safe.
+ * One request to a check, and the translation of whatever comes back: the provider's JSON with a result (which
+ * the check reads, checks/index.ts), or a ProviderRequestError that says what happened, what to do, and whether
+ * trying again is safe.
  */
 import type {
 	ICredentialDataDecryptedObject,
@@ -12,20 +13,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL, VERIFY_PATH } from '../../credentials/AceDataCloudApi.credentials';
+import { DEFAULT_BASE_URL } from '../../credentials/AceDataCloudApi.credentials';
 import { adviceFor } from './apiErrors';
 import type { RetryAdvice } from './scheduler';
 
 export const CREDENTIAL_TYPE = 'aceDataCloudApi';
-
-export interface ProviderAnswer {
-	result: string;
-	description: string;
-	isp: string | null;
-	resultDetail: string | null;
-	traceId: string | null;
-	raw: IDataObject;
-}
 
 /**
  * - `http`: the provider (or a gateway) answered with an error status: not billed.
@@ -65,20 +57,23 @@ const PERMANENT_NOT_SENT = new Set([
 /** The longest wait the node accepts from a Retry-After; a longer one is a quota to report, not a burst to wait out. */
 export const MAX_RETRY_WAIT_MS = 60_000;
 
-export function verifyUrl(credentials: ICredentialDataDecryptedObject): string {
-	return `${String(credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '')}${VERIFY_PATH}`;
+/** The URL of a check's path under the credential's Base URL (a trailing slash there is fine). */
+export function checkUrl(credentials: ICredentialDataDecryptedObject, path: string): string {
+	return `${String(credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '')}${path}`;
 }
 
-export async function requestVerification(
+/** Sends one request; resolves with the provider's JSON, which has a `result`. */
+export async function requestCheck(
 	context: IExecuteFunctions,
 	credentials: ICredentialDataDecryptedObject,
+	path: string,
 	body: IDataObject,
 	timeoutMs: number,
 	abortSignal?: AbortSignal,
-): Promise<ProviderAnswer> {
+): Promise<IDataObject> {
 	const options: IHttpRequestOptions = {
 		method: 'POST',
-		url: verifyUrl(credentials),
+		url: checkUrl(credentials, path),
 		headers: { accept: 'application/json', 'content-type': 'application/json' },
 		body,
 		json: true,
@@ -99,7 +94,7 @@ export async function requestVerification(
 	return parseResponse(response.statusCode, response.headers, response.body);
 }
 
-export function parseResponse(statusCode: number, headers: IDataObject, body: unknown): ProviderAnswer {
+export function parseResponse(statusCode: number, headers: IDataObject, body: unknown): IDataObject {
 	const json = asObject(body);
 	if (statusCode < 200 || statusCode >= 300) throw httpFailure(statusCode, headers, json, body);
 	if (!json) {
@@ -122,14 +117,7 @@ export function parseResponse(statusCode: number, headers: IDataObject, body: un
 			{ body: json as JsonObject },
 		);
 	}
-	return {
-		result: String(json.result),
-		description: String(json.description ?? ''),
-		isp: json.isp === undefined || json.isp === null || json.isp === '' ? null : String(json.isp),
-		resultDetail: json.result_detail === undefined || json.result_detail === null ? null : String(json.result_detail),
-		traceId: json.trace_id ? String(json.trace_id) : null,
-		raw: json,
-	};
+	return json;
 }
 
 function httpFailure(statusCode: number, headers: IDataObject, json: IDataObject | undefined, body: unknown) {

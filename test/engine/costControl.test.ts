@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { NO_ANSWER_FIELDS } from '../support/contract';
 import { runVerify, VERIFY_NODE } from '../support/engine';
 import type { GeneratedIdentity } from '../support/identities';
 import { expectedResult, FROM_ITEM, generateIdentities, mockProvidersPerTest } from '../support/identities';
@@ -97,8 +98,7 @@ describe('Max Billed Calls', () => {
 			matched: false,
 			billable: false,
 			description: 'Not sent: the cap of 10 billed calls (Max Billed Calls) was reached, with 10 calls billed in this execution',
-			isp: null,
-			resultDetail: null,
+			...NO_ANSWER_FIELDS,
 			traceId: null,
 			cached: false,
 			attempts: 0,

@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { NO_ANSWER_FIELDS } from '../support/contract';
 import { runVerify } from '../support/engine';
 import { FROM_ITEM } from '../support/identities';
 import type { MockProvider } from '../support/mockProvider';
@@ -205,8 +206,7 @@ describe('local validation', () => {
 			matched: false,
 			billable: false,
 			description: `${String(error.error)}. Item 1 was not sent. Fix the value upstream.`,
-			isp: null,
-			resultDetail: null,
+			...NO_ANSWER_FIELDS,
 			traceId: null,
 			cached: false,
 			attempts: 0,

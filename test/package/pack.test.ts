@@ -247,7 +247,8 @@ describe('compiled code, as n8n scans it', () => {
 			.flatMap((file) =>
 				[...readFileSync(join(root, file), 'utf8').matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)]
 					.map((match) => posix.join(dirname(file), match[1]))
-					.filter((target) => !files.includes(target) && !files.includes(`${target}.js`)),
+					// As Node resolves them: the file, the file with .js, or a folder's index.js.
+					.filter((target) => ![target, `${target}.js`, `${target}/index.js`].some((candidate) => files.includes(candidate))),
 			);
 		expect(missing).toEqual([]);
 	});

@@ -1,4 +1,4 @@
-import { BilledCallBudget } from '../../nodes/AceDataPhoneVerify/budget';
+import { BilledCallBudget, ExecutionSpending } from '../../nodes/AceDataPhoneVerify/budget';
 
 const never = new AbortController().signal;
 /** Whether a promise has settled once pending callbacks have run, and with what. */
@@ -9,23 +9,43 @@ async function state<T>(promise: Promise<T>): Promise<{ settled: boolean; value?
 	return result;
 }
 
+/**
+ * An execution's spending as the node keeps it: the memory counts what was billed, then tells the budget, which
+ * frees or spends the request's place.
+ */
+function execution(billedBefore = 0) {
+	const counts = { billed: billedBefore };
+	const spending = new ExecutionSpending(() => counts.billed);
+	return {
+		counts,
+		/** One run's budget, as each run of a Verify node makes it. */
+		run: (cap: number) => new BilledCallBudget(cap, spending),
+		/** Request `index` of `budget` came back billed. */
+		bill: (budget: BilledCallBudget, index: number) => {
+			counts.billed++;
+			budget.attemptEnded(index, true);
+		},
+	};
+}
+
 describe('BilledCallBudget', () => {
 	it('without a cap admits everything at once', async () => {
-		const budget = new BilledCallBudget(0);
+		const spent = execution();
+		const budget = spent.run(0);
 		for (let holder = 0; holder < 100; holder++) await expect(budget.reserve(holder, never)).resolves.toBe(true);
-		budget.attemptEnded(0, true);
+		spent.bill(budget, 0);
 		expect(budget.billedCalls).toBe(1);
 	});
 
 	it('admits requests while billed calls plus places held stay under the cap; the next one waits', async () => {
-		const budget = new BilledCallBudget(2);
+		const budget = execution().run(2);
 		await expect(budget.reserve(0, never)).resolves.toBe(true);
 		await expect(budget.reserve(1, never)).resolves.toBe(true);
 		expect(await state(budget.reserve(2, never))).toEqual({ settled: false });
 	});
 
 	it('a request keeps its place through its retries: its next attempt is admitted at once, even when full', async () => {
-		const budget = new BilledCallBudget(1);
+		const budget = execution().run(1);
 		await budget.reserve(0, never);
 		budget.attemptEnded(0, false);
 		expect(await state(budget.reserve(0, never))).toEqual({ settled: true, value: true });
@@ -33,7 +53,7 @@ describe('BilledCallBudget', () => {
 	});
 
 	it('a waiting request gets the place an unbilled request gives up', async () => {
-		const budget = new BilledCallBudget(1);
+		const budget = execution().run(1);
 		await budget.reserve(0, never);
 		const waiting = budget.reserve(1, never);
 		budget.attemptEnded(0, false);
@@ -44,11 +64,12 @@ describe('BilledCallBudget', () => {
 	});
 
 	it('once the billed calls alone reach the cap, the waiting request and every later one are refused', async () => {
-		const budget = new BilledCallBudget(2, 1);
+		const spent = execution(1);
+		const budget = spent.run(2);
 		await budget.reserve(0, never);
 		const waiting = budget.reserve(1, never);
 		// Billed (or a lost reply, which may have been): the place is spent, not freed.
-		budget.attemptEnded(0, true);
+		spent.bill(budget, 0);
 		expect(budget.billedCalls).toBe(2);
 		expect(await state(waiting)).toEqual({ settled: true, value: false });
 		await expect(budget.reserve(2, never)).resolves.toBe(false);
@@ -58,12 +79,48 @@ describe('BilledCallBudget', () => {
 	});
 
 	it('counts the calls billed before this run against the cap', async () => {
-		const budget = new BilledCallBudget(3, 3);
+		const budget = execution(3).run(3);
 		await expect(budget.reserve(0, never)).resolves.toBe(false);
 	});
 
+	it('is one cap for the execution: a second run (another node, a loop batch) shares it and its places', async () => {
+		const spent = execution();
+		const first = spent.run(3);
+		const second = spent.run(3);
+		await first.reserve(0, never);
+		await first.reserve(1, never);
+		// The same index in another run is another request: it needs a place of its own.
+		await expect(second.reserve(0, never)).resolves.toBe(true);
+		expect(await state(second.reserve(1, never))).toEqual({ settled: false });
+		spent.bill(first, 0);
+		spent.bill(first, 1);
+		spent.bill(second, 0);
+		await expect(second.reserve(2, never)).resolves.toBe(false);
+	});
+
+	it('measures each run against its own cap: a run with a lower cap stops where the execution has spent it', async () => {
+		const spent = execution();
+		const generous = spent.run(10);
+		for (let index = 0; index < 4; index++) {
+			await generous.reserve(index, never);
+			spent.bill(generous, index);
+		}
+		await expect(spent.run(4).reserve(0, never)).resolves.toBe(false);
+		await expect(generous.reserve(4, never)).resolves.toBe(true);
+	});
+
+	it('gives a freed place to the request that has waited longest, not to one that just asked', async () => {
+		const budget = execution().run(1);
+		await budget.reserve(0, never);
+		const waiting = budget.reserve(1, never);
+		budget.release(0);
+		const late = budget.reserve(2, never);
+		expect(await state(waiting)).toEqual({ settled: true, value: true });
+		expect(await state(late)).toEqual({ settled: false });
+	});
+
 	it('a waiting request gives up when the run halts', async () => {
-		const budget = new BilledCallBudget(1);
+		const budget = execution().run(1);
 		await budget.reserve(0, never);
 		const halt = new AbortController();
 		const waiting = budget.reserve(1, halt.signal);

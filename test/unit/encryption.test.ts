@@ -1,13 +1,9 @@
 import * as crypto from 'node:crypto';
 
-import {
-	EncryptionConfigError,
-	encryptIdentity,
-	loadPublicKey,
-	toEncryptList,
-} from '../../nodes/AceDataPhoneVerify/encryption';
-import type { Identity } from '../../nodes/AceDataPhoneVerify/identity';
-import { chosenFields, FIELD_NAMES, IDENTITY_FIELDS } from '../../nodes/AceDataPhoneVerify/identity';
+import { CHECKS, PHONE_THREE_ELEMENTS } from '../../nodes/AceDataPhoneVerify/checks';
+import { EncryptionConfigError, encryptFields, loadPublicKey, toEncryptList } from '../../nodes/AceDataPhoneVerify/encryption';
+import type { FieldValues } from '../../nodes/AceDataPhoneVerify/fields';
+import { chosenFields } from '../../nodes/AceDataPhoneVerify/fields';
 import { decryptFields } from '../support/mockProvider';
 
 const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -15,7 +11,11 @@ const spkiPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString()
 const pkcs1Pem = rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const privatePem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-const identity: Identity = { name: '买买提·艾力', phone: '13800138000', idCard: '11010519491231002X' };
+const identity = { name: '买买提·艾力', phone: '13800138000', idCard: '11010519491231002X' };
+const check = (id: string) => CHECKS.find((c) => c.id === id)!;
+/** Phone three elements, as the node encrypts for it. */
+const encryptIdentity = (values: FieldValues, fields: Parameters<typeof encryptFields>[2], key: crypto.KeyObject) =>
+	encryptFields(PHONE_THREE_ELEMENTS, values, fields, key);
 const ALL = ['name', 'phone', 'idCard'] as const;
 
 /** The payload as the node puts it in the request body. */
@@ -123,7 +123,7 @@ describe('loadPublicKey', () => {
 	});
 });
 
-describe('encryptIdentity', () => {
+describe('encryptFields', () => {
 	const publicKey = loadPublicKey(spkiPem);
 
 	it('round-trips all three fields through the provider-side decryption', () => {
@@ -168,22 +168,38 @@ describe('encryptIdentity', () => {
 	});
 });
 
+describe('other checks', () => {
+	const publicKey = loadPublicKey(spkiPem);
+
+	it('encrypts under each check’s own API names: bank card four elements', () => {
+		const values = { ...identity, bankCard: '6222021234567890128' };
+		const payload = encryptFields(check('bankCard.fourElements'), values, ['bankCard', 'phone'], publicKey);
+		expect(payload.encrypt_list).toEqual(['bank_card', 'phone']);
+		expect(decryptFields(body(payload), privatePem)).toEqual({ bank_card: values.bankCard, phone: values.phone });
+	});
+
+	it('calls the mobile number what the check calls it: `mobile` for phone two elements', () => {
+		const payload = encryptFields(check('phone.twoElements'), identity, ['name', 'phone'], publicKey);
+		expect(payload.encrypt_list).toEqual(['name', 'mobile']);
+		expect(decryptFields(body(payload), privatePem)).toEqual({ name: identity.name, mobile: identity.phone });
+	});
+
+	it('leaves out a chosen field the item does not have (an optional one left empty)', () => {
+		const payload = encryptFields(check('idCard.ocr'), { imageUrl: 'https://example.com/a.jpg' }, ['name', 'idCard'], publicKey);
+		expect(payload.encrypt_list).toEqual([]);
+	});
+});
+
 describe('field names', () => {
-	it('maps node field names to API names', () => {
-		expect(Object.fromEntries(IDENTITY_FIELDS.map((field) => [field, FIELD_NAMES[field].api]))).toEqual({
-			name: 'name',
-			phone: 'phone',
-			idCard: 'id_card',
-		});
+	it('turns a choice of fields into the check’s API names, in its order, de-duplicated', () => {
+		expect(toEncryptList(PHONE_THREE_ELEMENTS, ['idCard', 'phone', 'idCard'])).toEqual(['phone', 'id_card']);
+		expect(toEncryptList(PHONE_THREE_ELEMENTS, [])).toEqual([]);
+		expect(toEncryptList(check('bankCard.fourElements'), ['phone', 'bankCard'])).toEqual(['bank_card', 'phone']);
 	});
 
-	it('turns a choice of fields into an ordered, de-duplicated API list', () => {
-		expect(toEncryptList(['idCard', 'phone', 'idCard'])).toEqual(['phone', 'id_card']);
-		expect(toEncryptList([])).toEqual([]);
-	});
-
-	it('checks a choice of fields, keeping API order and naming what it does not know', () => {
-		expect(chosenFields(['idCard', 'name', 'idCard'])).toEqual({ fields: ['name', 'idCard'], unknown: [] });
-		expect(chosenFields(['id_card', 'phone'])).toEqual({ fields: ['phone'], unknown: ['id_card'] });
+	it('checks a choice of fields against the check, keeping its order and naming what it does not take', () => {
+		expect(chosenFields(PHONE_THREE_ELEMENTS, ['idCard', 'name', 'idCard'])).toEqual({ fields: ['name', 'idCard'], unknown: [] });
+		expect(chosenFields(PHONE_THREE_ELEMENTS, ['id_card', 'phone'])).toEqual({ fields: ['phone'], unknown: ['id_card'] });
+		expect(chosenFields(check('phone.status'), ['name', 'phone'])).toEqual({ fields: ['phone'], unknown: ['name'] });
 	});
 });

@@ -1,18 +1,22 @@
+import { PHONE_THREE_ELEMENTS } from '../../nodes/AceDataPhoneVerify/checks';
+import type { FieldName, PrepareOptions, RawValues } from '../../nodes/AceDataPhoneVerify/fields';
+import { maskRawFields, prepareFields } from '../../nodes/AceDataPhoneVerify/fields';
 import {
-	FIELD_NAMES,
+	FIELD_LABELS,
 	idCardCheckCharacter,
 	InvalidIdentityError,
-	maskRawIdentity,
 	normaliseIdCard,
 	normaliseName,
 	normalisePhone,
-	prepareIdentity,
 	toText,
 	validateIdCard,
 	validateName,
 	validatePhone,
 } from '../../nodes/AceDataPhoneVerify/identity';
-import type { IdentityField } from '../../nodes/AceDataPhoneVerify/identity';
+
+/** Phone three elements' fields, as the node prepares them. */
+const prepareIdentity = (raw: RawValues, options: PrepareOptions) => prepareFields(PHONE_THREE_ELEMENTS, raw, options);
+const maskRawIdentity = (raw: RawValues, encrypted?: ReadonlySet<FieldName>) => maskRawFields(PHONE_THREE_ELEMENTS, raw, encrypted);
 
 /** Runs `fn`, insists it throws an InvalidIdentityError, and hands the error back. */
 function invalid(fn: () => unknown): InvalidIdentityError {
@@ -348,7 +352,7 @@ describe('prepareIdentity', () => {
 		const cipherId = 'ab+CDefGhIJkl/mn==';
 		const identity = prepareIdentity(
 			{ name: ` ${cipherName} `, phone: '+86 138-0013-8000', idCard: cipherId },
-			{ validate: true, preEncrypted: new Set<IdentityField>(['name', 'idCard']) },
+			{ validate: true, preEncrypted: new Set<FieldName>(['name', 'idCard']) },
 		);
 		// Neither NFC, dot mapping nor upper-casing touches a ciphertext; the plain phone is still normalised.
 		expect(identity).toEqual({ name: cipherName, phone: '13800138000', idCard: cipherId });
@@ -359,7 +363,7 @@ describe('prepareIdentity', () => {
 			invalid(() =>
 				prepareIdentity(
 					{ name: '张三', phone: '13800138000', idCard: '' },
-					{ validate: true, preEncrypted: new Set<IdentityField>(['idCard']) },
+					{ validate: true, preEncrypted: new Set<FieldName>(['idCard']) },
 				),
 			).code,
 		).toBe('idCard.required');
@@ -370,7 +374,7 @@ describe('prepareIdentity', () => {
 			invalid(() =>
 				prepareIdentity(
 					{ name: 'bm90LWEtbmFtZQ==', phone: '12345678901', idCard: 'c2VjcmV0' },
-					{ validate: true, preEncrypted: new Set<IdentityField>(['name', 'idCard']) },
+					{ validate: true, preEncrypted: new Set<FieldName>(['name', 'idCard']) },
 				),
 			).code,
 		).toBe('phone.format');
@@ -389,7 +393,7 @@ describe('InvalidIdentityError', () => {
 
 	it('names the field and the rule and shows the ID number masked, never in full', () => {
 		const error = invalid(() => validateIdCard('110105194912310021'));
-		expect(error.message).toContain(FIELD_NAMES.idCard.label);
+		expect(error.message).toContain(FIELD_LABELS.idCard);
 		expect(error.message).toMatch(/checksum/i);
 		expect(error.message).toContain('110105**********21');
 		expect(error.message).not.toContain('110105194912310021');
@@ -444,7 +448,7 @@ describe('maskRawIdentity', () => {
 		expect(
 			maskRawIdentity(
 				{ name: 'q83v+/JkQ1o=', phone: '13800138000', idCard: 'c2VjcmV0' },
-				new Set<IdentityField>(['name', 'idCard']),
+				new Set<FieldName>(['name', 'idCard']),
 			),
 		).toEqual({ name: '[encrypted]', phone: '138****8000', idCard: '[encrypted]' });
 	});

@@ -1,5 +1,5 @@
-import type { IdentityField } from '../../nodes/AceDataPhoneVerify/identity';
-import { ENCRYPTED_MARK, maskIdentity, maskValue } from '../../nodes/AceDataPhoneVerify/masking';
+import type { FieldName } from '../../nodes/AceDataPhoneVerify/fields';
+import { ENCRYPTED_MARK, maskFields, maskValue, scrubPersonalData } from '../../nodes/AceDataPhoneVerify/masking';
 
 describe('maskValue: name', () => {
 	it.each([
@@ -80,26 +80,26 @@ describe('maskValue: ID card number', () => {
 });
 
 describe('maskValue: empty values', () => {
-	it.each<IdentityField>(['name', 'phone', 'idCard'])('leaves an empty %s empty', (field) => {
+	it.each<FieldName>(['name', 'phone', 'idCard'])('leaves an empty %s empty', (field) => {
 		expect(maskValue(field, '')).toBe('');
 	});
 });
 
-describe('maskIdentity', () => {
+describe('maskFields', () => {
 	const identity = { name: '张三', phone: '13812345678', idCard: '11010519491231002X' };
 
 	it('masks every field', () => {
-		expect(maskIdentity(identity)).toEqual({ name: '张*', phone: '138****5678', idCard: '110105**********2X' });
+		expect(maskFields(identity)).toEqual({ name: '张*', phone: '138****5678', idCard: '110105**********2X' });
 	});
 
 	it('shows [encrypted] for encrypted fields and masks the others', () => {
 		expect(ENCRYPTED_MARK).toBe('[encrypted]');
-		expect(maskIdentity(identity, new Set<IdentityField>(['phone', 'idCard']))).toEqual({
+		expect(maskFields(identity, new Set<FieldName>(['phone', 'idCard']))).toEqual({
 			name: '张*',
 			phone: '[encrypted]',
 			idCard: '[encrypted]',
 		});
-		expect(maskIdentity(identity, new Set<IdentityField>(['name', 'phone', 'idCard']))).toEqual({
+		expect(maskFields(identity, new Set<FieldName>(['name', 'phone', 'idCard']))).toEqual({
 			name: '[encrypted]',
 			phone: '[encrypted]',
 			idCard: '[encrypted]',
@@ -108,7 +108,37 @@ describe('maskIdentity', () => {
 
 	it('does not change the identity it is given', () => {
 		const copy = { ...identity };
-		maskIdentity(identity, new Set<IdentityField>(['name']));
+		maskFields(identity, new Set<FieldName>(['name']));
 		expect(identity).toEqual(copy);
+	});
+});
+
+describe('maskValue: cards, dates and photos', () => {
+	it('keeps a bank card’s first 6 and last 4 digits, as card receipts do', () => {
+		expect(maskValue('bankCard', '6222021234567890128')).toBe('622202*********0128');
+		expect(maskValue('bankCard', '622202123456')).toBe('622202**3456');
+	});
+
+	it('keeps only the origin of an image URL: its path or signed query may name the person or open the photo', () => {
+		expect(maskValue('imageUrl', 'https://cdn.example.com/kyc/zhang-san.jpg?sig=abc')).toBe('https://cdn.example.com/…');
+		expect(maskValue('imageUrl', 'not a url')).toBe('********');
+	});
+
+	it('shows validity dates as they are', () => {
+		expect(maskValue('validityBegin', '20200101')).toBe('20200101');
+		expect(maskValue('validityEnd', '00000000')).toBe('00000000');
+	});
+});
+
+describe('scrubPersonalData', () => {
+	it('masks a bank card number a provider repeats, its own or any other of card length', () => {
+		const own = { bankCard: '6222021234567890128' };
+		expect(scrubPersonalData('card 6222021234567890128 refused', own)).toBe('card 622202*********0128 refused');
+		expect(scrubPersonalData('card 4111111111111111 refused', {})).toBe('card 411111******1111 refused');
+	});
+
+	it('leaves a trace ID alone', () => {
+		const trace = '2cf86e86-22a4-46e1-ac2f-032c0f2a4e89';
+		expect(scrubPersonalData(trace, {})).toBe(trace);
 	});
 });

@@ -8,12 +8,13 @@ import {
 	parseResponse,
 	ProviderRequestError,
 	reachedProvider,
-	requestVerification,
+	requestCheck,
 	retryAdvisor,
 	retryAfterMs,
 	toNodeApiError,
-	verifyUrl,
+	checkUrl,
 } from '../../nodes/AceDataPhoneVerify/transport';
+import { PHONE_THREE_ELEMENTS, readAnswer } from '../../nodes/AceDataPhoneVerify/checks';
 
 /** The default advice: lost replies are sent again. */
 const adviseRetry = retryAdvisor(true);
@@ -43,6 +44,9 @@ function errorBody(code: string, message = code.replace(/_/g, ' '), traceId = 't
 	return { success: false, error: { code, message }, trace_id: traceId };
 }
 
+/** A 200 as the node reads it for phone three elements. */
+const answerOf = (body: unknown) => readAnswer(PHONE_THREE_ELEMENTS, parseResponse(200, {}, body));
+
 describe('parseResponse: answers', () => {
 	it('maps a 200 answer with a result, keeping trace_id and result_detail', () => {
 		const body = {
@@ -52,31 +56,31 @@ describe('parseResponse: answers', () => {
 			result_detail: 'PhoneIdCardMismatch',
 			trace_id: '8b6c1a2e-0000-4000-8000-000000000001',
 		};
-		expect(parseResponse(200, {}, body)).toEqual({
+		expect(answerOf(body)).toEqual({
 			result: '1',
 			description: '认证未通过',
-			isp: '移动',
-			resultDetail: 'PhoneIdCardMismatch',
 			traceId: '8b6c1a2e-0000-4000-8000-000000000001',
+			fields: { isp: '移动', resultDetail: 'PhoneIdCardMismatch' },
+			binary: null,
 			raw: body,
 		});
 	});
 
 	it('gives null for a missing or empty isp, a missing or null result_detail and trace_id, an empty missing description', () => {
-		const answer = parseResponse(200, {}, { result: '0', result_detail: null });
-		expect(answer).toMatchObject({ result: '0', description: '', isp: null, resultDetail: null, traceId: null });
-		expect(parseResponse(200, {}, { result: '0', isp: '' }).isp).toBeNull();
-		expect(parseResponse(200, {}, { result: '0', isp: '移动' }).isp).toBe('移动');
+		const answer = answerOf({ result: '0', result_detail: null });
+		expect(answer).toMatchObject({ result: '0', description: '', fields: { isp: null, resultDetail: null }, traceId: null });
+		expect(answerOf({ result: '0', isp: '' }).fields.isp).toBeNull();
+		expect(answerOf({ result: '0', isp: '移动' }).fields.isp).toBe('移动');
 	});
 
 	it('turns a numeric result into the string code', () => {
-		expect(parseResponse(200, {}, { result: -1, description: '查无记录', isp: '' }).result).toBe('-1');
-		expect(parseResponse(200, {}, { result: 0 }).result).toBe('0');
+		expect(answerOf({ result: -1, description: '查无记录', isp: '' }).result).toBe('-1');
+		expect(answerOf({ result: 0 }).result).toBe('0');
 	});
 
 	it('reads a JSON answer that arrived as a string', () => {
-		const answer = parseResponse(200, {}, '{"result":"0","description":"认证通过","isp":"联通","result_detail":null}');
-		expect(answer).toMatchObject({ result: '0', description: '认证通过', isp: '联通', resultDetail: null });
+		const answer = answerOf('{"result":"0","description":"认证通过","isp":"联通","result_detail":null}');
+		expect(answer).toMatchObject({ result: '0', description: '认证通过', fields: { isp: '联通', resultDetail: null } });
 	});
 
 	it('refuses a 200 without a result: bad_response, not retried', () => {
@@ -332,7 +336,7 @@ describe('adviseRetry', () => {
 	});
 });
 
-describe('requestVerification: transport failures', () => {
+describe('requestCheck: transport failures', () => {
 	function contextThatFails(error: unknown) {
 		const httpRequestWithAuthentication = jest.fn().mockRejectedValue(error);
 		return {
@@ -345,7 +349,7 @@ describe('requestVerification: transport failures', () => {
 	it('maps a reset connection (wrapped by n8n) to a lost reply: it may have been billed', async () => {
 		const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 		const wrapped = Object.assign(new Error('Request failed'), { cause });
-		const error = await providerErrorAsync(requestVerification(contextThatFails(wrapped).context, credentials, {}, 5000));
+		const error = await providerErrorAsync(requestCheck(contextThatFails(wrapped).context, credentials, PHONE_THREE_ELEMENTS.path, {}, 5000));
 		expect(error).toMatchObject({ kind: 'reply_lost', code: 'reply_lost', httpCode: null });
 		expect(error.message).toBe('The connection broke before the provider answered');
 		expect(error.description).toMatch(/ECONNRESET.*may have answered and billed/);
@@ -356,7 +360,7 @@ describe('requestVerification: transport failures', () => {
 
 	it('maps a client time-out to a lost reply that says how long it waited', async () => {
 		const cause = Object.assign(new Error('timeout of 5000ms exceeded'), { code: 'ECONNABORTED' });
-		const error = await providerErrorAsync(requestVerification(contextThatFails(cause).context, credentials, {}, 5000));
+		const error = await providerErrorAsync(requestCheck(contextThatFails(cause).context, credentials, PHONE_THREE_ELEMENTS.path, {}, 5000));
 		expect(error).toMatchObject({ kind: 'reply_lost', code: 'reply_lost' });
 		expect(error.message).toContain('5000 ms');
 		expect(error.description).toMatch(/may have answered and billed.*Timeout/);
@@ -365,7 +369,7 @@ describe('requestVerification: transport failures', () => {
 
 	it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])('maps %s to a failure before sending: certainly not billed', async (code) => {
 		const cause = Object.assign(new Error(`connect ${code}`), { code });
-		const error = await providerErrorAsync(requestVerification(contextThatFails(cause).context, credentials, {}, 5000));
+		const error = await providerErrorAsync(requestCheck(contextThatFails(cause).context, credentials, PHONE_THREE_ELEMENTS.path, {}, 5000));
 		expect(error).toMatchObject({ kind: 'not_sent', code });
 		expect(error.description).toMatch(/never left n8n, so nothing was billed/);
 		expect(mayHaveBilled(error)).toBe(false);
@@ -374,15 +378,15 @@ describe('requestVerification: transport failures', () => {
 
 	it('reads the network code n8n 1.x keeps as the wrapper\'s httpCode (it drops the cause and the message)', async () => {
 		const refused = Object.assign(new Error('The service refused the connection - perhaps it is offline'), { httpCode: 'ECONNREFUSED' });
-		const notSent = await providerErrorAsync(requestVerification(contextThatFails(refused).context, credentials, {}, 5000));
+		const notSent = await providerErrorAsync(requestCheck(contextThatFails(refused).context, credentials, PHONE_THREE_ELEMENTS.path, {}, 5000));
 		expect(notSent).toMatchObject({ kind: 'not_sent', code: 'ECONNREFUSED' });
 		const timedOut = Object.assign(new Error('The connection timed out'), { httpCode: 'ECONNABORTED' });
-		const lost = await providerErrorAsync(requestVerification(contextThatFails(timedOut).context, credentials, {}, 5000));
+		const lost = await providerErrorAsync(requestCheck(contextThatFails(timedOut).context, credentials, PHONE_THREE_ELEMENTS.path, {}, 5000));
 		expect(lost).toMatchObject({ kind: 'reply_lost', message: 'No answer from the provider within 5000 ms' });
 	});
 
 	it('counts a failure it cannot place as a lost reply, never as "not billed"', async () => {
-		const error = await providerErrorAsync(requestVerification(contextThatFails(new Error('something odd')).context, credentials, {}, 5000));
+		const error = await providerErrorAsync(requestCheck(contextThatFails(new Error('something odd')).context, credentials, PHONE_THREE_ELEMENTS.path, {}, 5000));
 		expect(error.kind).toBe('reply_lost');
 		expect(mayHaveBilled(error)).toBe(true);
 	});
@@ -395,7 +399,7 @@ describe('requestVerification: transport failures', () => {
 		});
 		expect(JSON.stringify({ ...failure, message: failure.message })).toContain('secret-token');
 		const { context, httpRequestWithAuthentication } = contextThatFails(failure);
-		const error = await providerErrorAsync(requestVerification(context, credentials, { name: '张三' }, 1234));
+		const error = await providerErrorAsync(requestCheck(context, credentials, PHONE_THREE_ELEMENTS.path, { name: '张三' }, 1234));
 		const options = httpRequestWithAuthentication.mock.calls[0][1];
 		expect(options).toMatchObject({
 			method: 'POST',
@@ -409,7 +413,7 @@ describe('requestVerification: transport failures', () => {
 	});
 });
 
-describe('verifyUrl', () => {
+describe('checkUrl', () => {
 	it.each([
 		[{ baseUrl: 'https://api.acedata.cloud' }, 'https://api.acedata.cloud/identity/phone/check-3e'],
 		[{ baseUrl: 'https://api.acedata.cloud//' }, 'https://api.acedata.cloud/identity/phone/check-3e'],
@@ -417,7 +421,7 @@ describe('verifyUrl', () => {
 		[{}, 'https://api.acedata.cloud/identity/phone/check-3e'],
 		[{ baseUrl: '' }, 'https://api.acedata.cloud/identity/phone/check-3e'],
 	])('%j → %s', (credentials, url) => {
-		expect(verifyUrl(credentials)).toBe(url);
+		expect(checkUrl(credentials, '/identity/phone/check-3e')).toBe(url);
 	});
 });
 
