@@ -84,7 +84,9 @@ export function prepareFields(check: CheckDefinition, raw: RawValues, options: P
 	}
 	if (check.anyOf && !check.anyOf.some((group) => group.every((field) => values[field]))) {
 		const wanted = check.anyOf.map((group) => group.map((field) => FIELD_IN_SENTENCE[field]).join(' and ')).join(', or ');
-		fail(check.anyOf[0].find((field) => !values[field])!, 'required', `is required: this check needs ${wanted}`, '');
+		// The field to name: the first one missing from a group begun, else from the first group.
+		const begun = check.anyOf.find((group) => group.some((field) => values[field])) ?? check.anyOf[0];
+		fail(begun.find((field) => !values[field])!, 'required', `is required: this check needs ${wanted}`, '');
 	}
 	const { validityBegin, validityEnd } = values;
 	const datesPlain = !options.preEncrypted?.has('validityBegin') && !options.preEncrypted?.has('validityEnd');

@@ -8,7 +8,7 @@ import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 import { MEMORY_KEY } from '../../nodes/AceDataPhoneVerify/answerMemory';
 import type { VerifyRunOptions, WorkflowRun } from '../support/engine';
 import { DEFAULT_VERSION, runVerify, VERIFY_NODE, VERIFY_TYPE } from '../support/engine';
-import { FROM_ITEM } from '../support/identities';
+import { expectedResult, FROM_ITEM, generateIdentities, resultByLastDigit } from '../support/identities';
 import type { MockProvider } from '../support/mockProvider';
 import { DEFAULT_TOKEN, startMockProvider } from '../support/mockProvider';
 import { SANDBOX_IDENTITIES } from '../support/sandboxIdentities';
@@ -49,15 +49,22 @@ describe('Retry On Fail (3 tries, no wait): each distinct identity is billed onc
 			[false, true].map((invalidFirst) => ({ label, onError, routeByResult, invalidFirst })),
 		),
 	);
+	/** Gets HTTP 500 on every try: its failure makes n8n run the node again (Continue: as the first item). */
+	const SERVER_ERROR = { ...person('王五'), phone: '17000005000' };
 
 	it.each(cases)('$label, Route by Result $routeByResult, first item invalid: $invalidFirst', async (c) => {
-		// Duplicates too: the copies never cost anything either.
-		const items = [...(c.invalidFirst ? [INVALID] : []), ...BILLED, BILLED[0], BILLED[3]];
+		// Every case makes n8n try again: a failure fails the run (default) or is the first item (Continue). Duplicates
+		// too: the copies never cost anything either.
+		const failing = c.invalidFirst ? INVALID : SERVER_ERROR;
+		const items = c.onError ? [failing, ...BILLED, BILLED[0], BILLED[3]] : [...BILLED, BILLED[0], BILLED[3], failing];
 		const run = await verify(items, {
-			parameters: { ...FROM_ITEM, routeByResult: c.routeByResult, options: {} },
+			parameters: { ...FROM_ITEM, routeByResult: c.routeByResult, options: { maxRetries: 0 } },
 			onError: c.onError,
 			settings: RETRY_ON_FAIL,
 		});
+		// n8n tried three times, the failing request going out on each try; except when routing puts the error item on
+		// Not Verified: n8n looks at the first output's first item only, finds an answer there, and runs once.
+		if (!c.invalidFirst) expect(requestsFor(SERVER_ERROR.phone)).toBe(c.onError && c.routeByResult ? 1 : 3);
 		if (c.invalidFirst && !c.onError) {
 			// Every item is checked before any is sent: the invalid one fails each try before anything is billed.
 			expect(run.error?.message).toMatch(/ID Card Number/);
@@ -65,11 +72,25 @@ describe('Retry On Fail (3 tries, no wait): each distinct identity is billed onc
 			return;
 		}
 		expect(provider.billedCalls).toBe(BILLED.length);
-		expect(provider.requests).toHaveLength(BILLED.length);
-		expect(run.json().filter((item) => item.result != null)).toHaveLength(BILLED.length + 2);
-		// The output is the last try's: answers an earlier try bought show as reused there, and the execution's
-		// custom data counts what was billed.
+		expect(provider.requests.filter((request) => request.body?.phone !== SERVER_ERROR.phone)).toHaveLength(BILLED.length);
 		expect(run.run.data.resultData.metadata?.billedCalls).toBe(String(BILLED.length));
+		if (!c.onError) return expect(run.error?.message).toMatch(/failed while answering/);
+		// The output n8n keeps is the last try's: it says what the run bought, the earlier tries' purchases included.
+		const answered = run.json().filter((item) => item.result != null);
+		expect(answered).toHaveLength(BILLED.length + 2);
+		expect(answered.filter((item) => item.billable)).toHaveLength(BILLED.length);
+		expect(answered.filter((item) => item.cached)).toHaveLength(2);
+		expect(answered.filter((item) => item.billable).every((item) => item.attempts === 1)).toBe(true);
+	});
+
+	it.each([
+		['first', [INVALID, BILLED[0], BILLED[3]]],
+		['in the middle', [BILLED[0], INVALID, BILLED[3]]],
+	])('with the invalid item %s, the sum of billable over the last try is what the run bought', async (_where, items) => {
+		const run = await verify(items, { onError: 'continueRegularOutput', settings: RETRY_ON_FAIL });
+		expect(provider.billedCalls).toBe(2);
+		expect(run.json().filter((item) => item.billable)).toHaveLength(2);
+		expect(run.run.data.resultData.metadata).toEqual({ billedCalls: '2', reusedAnswers: '0' });
 	});
 
 	it('on a re-run, reuses what was answered and sends again only what failed', async () => {
@@ -145,10 +166,58 @@ describe('another run of the node in the same execution', () => {
 		expect(provider.requests).toHaveLength(2 * BILLED.length);
 	});
 
-	it('does not reuse an answer bought with another token, nor one for another Verification Mode', async () => {
+	it('does not reuse an answer bought with another token', async () => {
+		const other = 'another-token-7d1e0b';
+		const twoTokens = await startMockProvider({ tokens: { [DEFAULT_TOKEN]: 'ok', [other]: 'ok' } });
+		try {
+			const downstream = again(keepingFields)!;
+			downstream.nodes[0].credentials = { aceDataCloudApi: { id: 'cred-2', name: 'Another account' } };
+			await runVerify({
+				parameters: keepingFields,
+				items: BILLED,
+				credentials: { apiToken: DEFAULT_TOKEN, baseUrl: twoTokens.url },
+				otherCredentials: { 'cred-2': { apiToken: other, baseUrl: twoTokens.url } },
+				downstream,
+			});
+			const billedTo = (token: string) => twoTokens.requests.filter((r) => r.authorization === `Bearer ${token}` && r.billed).length;
+			expect([billedTo(DEFAULT_TOKEN), billedTo(other)]).toEqual([BILLED.length, BILLED.length]);
+		} finally {
+			await twoTokens.close();
+		}
+	});
+
+	it('does not reuse an answer for another Verification Mode', async () => {
 		const long = { ...FROM_ITEM, verifyMode: 'long', options: {} };
 		await verify(BILLED, { parameters: keepingFields, downstream: again(long) });
 		expect(provider.requests).toHaveLength(2 * BILLED.length);
+	});
+
+	it('counts as billed calls only what the provider billed', async () => {
+		const unbilled = ['王五', '赵六', '郑十', '钱十一'].map(person); // -1, -2, -6 and an unknown code
+		const run = await verify([...BILLED, ...unbilled]);
+		expect(provider.billedCalls).toBe(BILLED.length);
+		expect(run.run.data.resultData.metadata?.billedCalls).toBe(String(provider.billedCalls));
+	});
+
+	it('counts Max Billed Calls for the whole execution: a second node does not get a cap of its own', async () => {
+		const people = generateIdentities(60, 23).filter((identity) => ['0', '1'].includes(expectedResult(identity)));
+		// Each item carries two people: the first node verifies one, the second node the other.
+		const items = [0, 1, 2].map((i) => ({ ...people[i], other: people[i + 3] }));
+		const billing = await startMockProvider({ resultFor: resultByLastDigit });
+		try {
+			const capped = { options: { maxBilledCalls: 5, keepInputFields: true } };
+			const otherPerson = { name: '={{ $json.other.name }}', phone: '={{ $json.other.phone }}', idCard: '={{ $json.other.idCard }}' };
+			const run = await runVerify({
+				parameters: { ...FROM_ITEM, ...capped },
+				items,
+				credentials: { apiToken: DEFAULT_TOKEN, baseUrl: billing.url },
+				downstream: again({ ...otherPerson, ...capped }),
+			});
+			expect(billing.billedCalls).toBe(5);
+			expect(run.json('Verify again').map((item) => item.status === 'budget_reached')).toEqual([false, false, true]);
+		} finally {
+			await billing.close();
+		}
 	});
 });
 
@@ -166,6 +235,23 @@ describe('what the execution keeps', () => {
 		const saved = JSON.stringify(run.run.data.executionData?.contextData);
 		for (const p of BILLED) {
 			for (const value of [p.name, p.phone, p.idCard, p.idCard.slice(0, 17)]) expect(saved).not.toContain(value);
+		}
+	});
+
+	it('keys nobody can work out from the token and the request: the same request gets another key in each execution', async () => {
+		// A proxy's placeholder token: as guessable as it gets.
+		const placeholder = await startMockProvider({ tokens: { x: 'ok' } });
+		try {
+			const keysOf = async () => {
+				const run = await runVerify({ parameters: { ...FROM_ITEM, options: {} }, items: BILLED, credentials: { apiToken: 'x', baseUrl: placeholder.url } });
+				const flow = run.run.data.executionData?.contextData.flow as IDataObject;
+				return Object.keys((flow[MEMORY_KEY] as { answers: IDataObject }).answers);
+			};
+			const [first, second] = [await keysOf(), await keysOf()];
+			expect(first).toHaveLength(BILLED.length);
+			expect(second.filter((key) => first.includes(key))).toEqual([]);
+		} finally {
+			await placeholder.close();
 		}
 	});
 });

@@ -7,8 +7,8 @@
 export const FAMILY_ANSWER_KEYS = [
 	'isp', 'resultDetail',
 	'statusCode', 'statusName',
-	'similarity', 'warnings', 'quality',
 	'ocrName', 'ocrIdCard', 'ocrSex', 'ocrNation', 'ocrBirth', 'ocrAddress',
+	'similarity', 'warnings', 'quality',
 	'accountBank', 'accountType', 'accountTypeName',
 ];
 

@@ -68,9 +68,14 @@ class NodeTypes implements INodeTypes {
 
 /** Resolves the credential's generic `authenticate` the way n8n's own credentials helper does. */
 class CredentialsHelper extends ICredentialsHelper {
+	/**
+	 * @param data the credential every node uses (id `cred-1`)...
+	 * @param others ...and others by id, for nodes that name one of them.
+	 */
 	constructor(
 		private readonly credentialType: ICredentialType,
 		private readonly data: ICredentialDataDecryptedObject,
+		private readonly others: Record<string, ICredentialDataDecryptedObject> = {},
 	) {
 		super();
 	}
@@ -118,8 +123,9 @@ class CredentialsHelper extends ICredentialsHelper {
 		throw new Error('not used');
 	}
 
-	async getDecrypted() {
-		return { ...this.data };
+	async getDecrypted(_additionalData: unknown, nodeCredentials: { id: string | null }) {
+		const other = nodeCredentials.id ? this.others[nodeCredentials.id] : undefined;
+		return { ...(other ?? this.data) };
 	}
 
 	async updateCredentials() {}
@@ -147,6 +153,8 @@ export interface VerifyRunOptions {
 	parameters: INodeParameters;
 	items: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
+	/** More credentials by id, for downstream nodes that name one (`credentials.aceDataCloudApi.id`). */
+	otherCredentials?: Record<string, ICredentialDataDecryptedObject>;
 	onError?: INode['onError'];
 	/** The node's Settings: Retry On Fail and its tries. */
 	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
@@ -198,7 +206,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<WorkflowRun>
 		sendDataToUI: (type: string, data: { messages: unknown[] }) => {
 			if (type === 'sendConsoleMessage') uiMessages.push(...data.messages);
 		},
-		credentialsHelper: new CredentialsHelper(new AceDataCloudApi(), options.credentials),
+		credentialsHelper: new CredentialsHelper(new AceDataCloudApi(), options.credentials, options.otherCredentials),
 		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
 		formWaitingBaseUrl: 'http://localhost/form-waiting',
 		ssrfBridge: undefined,

@@ -1,6 +1,7 @@
 /**
- * A real HTTP server on 127.0.0.1 that plays the provider: checks the Bearer token, answers the
- * sandbox identities, returns every documented error on demand, and records each request.
+ * A real HTTP server on 127.0.0.1 that plays the provider's ten identity checks (test/support/mockChecks.ts):
+ * checks the Bearer token, answers the sandbox identities, cards and photos, returns every documented error on
+ * demand, bills each check by its own table, and records each request.
  * Knobs for batch tests: latency, a token-bucket rate limit (429 + Retry-After) and seeded random faults,
  * and an optional rule that answers made-up identities (`resultFor`). It records what a batch test checks:
  * every request with its plaintext triple, the 200 answers per triple, and the most requests in flight at once.
@@ -10,7 +11,9 @@ import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-import { SANDBOX_ERROR_PHONES, SANDBOX_IDENTITIES } from './sandboxIdentities';
+import type { MockCheck } from './mockChecks';
+import { mockCheckAt } from './mockChecks';
+import { SANDBOX_ERROR_PHONES } from './sandboxIdentities';
 
 export const VERIFY_PATH = '/identity/phone/check-3e';
 
@@ -49,14 +52,17 @@ export interface MockOptions {
 	faultKinds?: Fault[];
 	seed?: number;
 	/**
-	 * The result code for a triple that is not a sandbox identity (`undefined`: the default rule, '1' when the
-	 * ID number belongs to a sandbox match, else '-1'). Lets generated identities have known, varied results.
+	 * The result code for a request that is not the sandbox's (`undefined`: the check's default rule), by its
+	 * plaintext fields (the provider's names) and the check's path. Lets generated identities have known, varied
+	 * results.
 	 */
-	resultFor?: (fields: TripleFields) => string | undefined;
+	resultFor?: (fields: TripleFields & Record<string, string>, path: string) => string | undefined;
 	/** PEM private key matching the public key users encrypt with. */
 	privateKey?: string;
 	/** Error answers repeat the name, mobile and ID number they were sent, as some gateways do. */
 	echoPersonalData?: boolean;
+	/** Numbers in answers (a mobile's state, a card's type, a similarity) sent as text, as the specs type them. */
+	numbersAsText?: boolean;
 }
 
 export interface RecordedRequest {
@@ -68,12 +74,17 @@ export interface RecordedRequest {
 	body: Record<string, unknown> | undefined;
 	/** The plaintext the mock recovered from encrypted fields (API names). */
 	decrypted: Record<string, string> | undefined;
-	/** `name|phone|id_card` in plaintext, when the body had all three. */
+	/** The encryption form the body used: the flat fields of the seed, the specs' `encryption` list, or none. */
+	encryptionForm: 'flat' | 'list' | undefined;
+	/**
+	 * What was asked, in plaintext: `name|phone|id_card` for phone three elements; for the other checks its path and
+	 * its fields' values (`/identity/bankcard/check-4e|张三|6222…|…`). Undefined when a required field is missing.
+	 */
 	key: string | undefined;
 	/** The injected fault, if this request got one instead of its real answer. */
 	fault: Fault | undefined;
 	status: number | 'reset' | 'hang' | 'lost';
-	/** Whether the provider billed it (code 0/1, lost replies included): `billedAnswers` request by request. */
+	/** Whether the provider billed it (its check's billed codes, lost replies included): `billedAnswers` request by request. */
 	billed: boolean;
 	/** When the request (its whole body) arrived, ms since the epoch. */
 	at: number;
@@ -85,11 +96,11 @@ export interface MockProvider {
 	url: string;
 	requests: RecordedRequest[];
 	options: MockOptions;
-	/** Billable (code 0/1) 200 answers, per `name|phone|id_card`. */
+	/** Billed 200 answers (by each check's own table), per request key. */
 	billedAnswers: Map<string, number>;
 	/** The billable answers in all: what the provider billed. */
 	readonly billedCalls: number;
-	/** Every HTTP 200 sent (whatever the body, so non-JSON 200 faults too), per `name|phone|id_card`. */
+	/** Every HTTP 200 sent (whatever the body, so non-JSON 200 faults too), per request key. */
 	okAnswers: Map<string, number>;
 	/** Requests received and not yet answered (or dropped) right now. */
 	readonly inFlight: number;
@@ -117,9 +128,16 @@ function errorAnswer(status: number, code: string, message = code.replace(/_/g, 
 	return json(status, { success: false, error: { code, message }, trace_id: crypto.randomUUID() });
 }
 
-/** Reverses the provider-side scheme of the API docs (RSA-wrapped AES-256-CBC key). */
+/**
+ * Reverses the provider-side scheme of the API docs (RSA-wrapped AES-256-CBC key), in either form: the seed's flat
+ * fields beside the values, or the specs' `encryption` list of one object (whose `algorithm` must be AES-256-CBC).
+ */
 export function decryptFields(body: Record<string, unknown>, privateKey: string): Record<string, string> {
-	const wrapped = Buffer.from(String(body.ciphertext_blob), 'base64');
+	const sealed = (Array.isArray(body.encryption) ? body.encryption[0] : body) as Record<string, unknown>;
+	if (Array.isArray(body.encryption) && sealed.algorithm !== undefined && sealed.algorithm !== 'AES-256-CBC') {
+		throw new Error(`algorithm ${String(sealed.algorithm)} is not the one used`);
+	}
+	const wrapped = Buffer.from(String(sealed.ciphertext_blob), 'base64');
 	// Node 20 refuses PKCS#1 v1.5 decryption; undo the padding by hand: 00 02 <non-zero> 00 <key>.
 	const padded = crypto.privateDecrypt(
 		{ key: privateKey, padding: crypto.constants.RSA_NO_PADDING },
@@ -128,9 +146,9 @@ export function decryptFields(body: Record<string, unknown>, privateKey: string)
 	if (padded[0] !== 0 || padded[1] !== 2) throw new Error('bad key padding');
 	const key = padded.subarray(padded.indexOf(0, 2) + 1);
 	if (key.length !== 32) throw new Error(`data key is ${key.length} bytes`);
-	const iv = Buffer.from(String(body.iv), 'base64');
+	const iv = Buffer.from(String(sealed.iv), 'base64');
 	const result: Record<string, string> = {};
-	for (const field of body.encrypt_list as string[]) {
+	for (const field of sealed.encrypt_list as string[]) {
 		const decipher = crypto.createDecipheriv('aes-256-cbc', key, iv);
 		result[field] = Buffer.concat([
 			decipher.update(Buffer.from(String(body[field]), 'base64')),
@@ -184,39 +202,18 @@ function hash(text: string, seed: number): number {
 	return h;
 }
 
-const DESCRIPTIONS: Readonly<Record<string, string>> = {
-	'0': '认证通过',
-	'1': '认证未通过',
-	'-1': '查无记录',
-	'-2': '引擎未知错误',
-	'-3': '服务繁忙',
-	'-4': '姓名格式错误',
-	'-5': '手机号格式错误',
-	'-6': '今日查询次数超限',
-};
+/** The HTTP error a sandbox value asks for: a mobile `1700000` + status + variant, a card starting with one, a photo `error-<status><variant>.jpg`. */
+function forcedError(fields: Record<string, string>) {
+	const photo = /error-(\d{4})\.jpg$/.exec(fields.image_url ?? '');
+	const candidates = [fields.phone, fields.mobile, fields.bank_card?.slice(0, 11), photo ? `1700000${photo[1]}` : undefined];
+	const trigger = candidates.find((value) => value !== undefined && Object.hasOwn(SANDBOX_ERROR_PHONES, value));
+	return trigger === undefined ? undefined : SANDBOX_ERROR_PHONES[trigger];
+}
 
-function verify(fields: TripleFields, verifyMode: unknown, options: MockOptions): Answer {
-	const forced = SANDBOX_ERROR_PHONES[fields.phone];
-	if (forced) {
-		if (forced.body !== undefined) return { status: forced.status, body: forced.body };
-		const echo = options.echoPersonalData ? `: invalid name ${fields.name}, phone ${fields.phone}, id_card ${fields.id_card}` : '';
-		return errorAnswer(forced.status, forced.code, `${forced.code.replace(/_/g, ' ')}${echo}`);
-	}
-	const exact = SANDBOX_IDENTITIES.find(
-		(p) => p.name === fields.name && p.phone === fields.phone && p.idCard === fields.id_card,
-	);
-	const samePerson = SANDBOX_IDENTITIES.find((p) => p.idCard === fields.id_card && p.result === '0');
-	const result = exact ? exact.result : (options.resultFor?.(fields) ?? (samePerson ? '1' : '-1'));
-	let resultDetail: string | null = null;
-	if (result === '1' && verifyMode === '1') {
-		resultDetail = samePerson && samePerson.name !== fields.name ? 'PhoneNameMismatch' : 'PhoneIdCardMismatch';
-	}
-	return json(200, {
-		result,
-		description: DESCRIPTIONS[result] ?? `engine code ${result}`,
-		isp: exact?.isp ?? '',
-		result_detail: resultDetail,
-	});
+/** How the mock names a request in `billedAnswers`, `okAnswers` and `RecordedRequest.key`. */
+export function requestKey(check: MockCheck, fields: Record<string, string>): string {
+	if (check.path === VERIFY_PATH) return tripleKey(fields as unknown as TripleFields);
+	return [check.path, ...check.fields.map((field) => fields[field] ?? '')].join('|');
 }
 
 export async function startMockProvider(options: MockOptions = {}): Promise<MockProvider> {
@@ -254,33 +251,37 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		return true;
 	}
 
-	/** The plaintext triple of a request (decrypting it if need be), or why the body cannot give one. */
-	function readFields(record: RecordedRequest): { fields?: TripleFields; decryptFailure?: string } {
+	/** The plaintext fields of a request to `check` (decrypting them if need be), or why the body cannot give them. */
+	function readFields(record: RecordedRequest, check: MockCheck): { fields?: Record<string, string>; problem?: string } {
 		const body = record.body;
 		if (!body || typeof body !== 'object') return {};
-		let fields: TripleFields = {
-			name: String(body.name ?? ''),
-			phone: String(body.phone ?? ''),
-			id_card: String(body.id_card ?? ''),
-		};
-		if (Array.isArray(body.encrypt_list) && body.encrypt_list.length) {
-			if (!options.privateKey) return { fields, decryptFailure: 'encryption is not set up' };
+		const fields: Record<string, string> = {};
+		for (const field of check.fields) if (body[field] !== undefined && body[field] !== '') fields[field] = String(body[field]);
+		const flat = Array.isArray(body.encrypt_list) && body.encrypt_list.length > 0;
+		const list = Array.isArray(body.encryption) && body.encryption.length > 0;
+		record.encryptionForm = flat ? 'flat' : list ? 'list' : undefined;
+		if (record.encryptionForm && record.encryptionForm !== check.encryption) {
+			return { fields, problem: check.encryption === 'none' ? 'this API takes no encryption' : `encryption must be sent ${check.encryption === 'flat' ? 'as encrypt_list, ciphertext_blob and iv' : 'as an encryption list'}` };
+		}
+		if (record.encryptionForm) {
+			if (!options.privateKey) return { fields, problem: 'encryption is not set up' };
 			try {
 				record.decrypted = decryptFields(body, options.privateKey);
 			} catch (error) {
-				return { fields, decryptFailure: `cannot decrypt: ${(error as Error).message}` };
+				return { fields, problem: `cannot decrypt: ${(error as Error).message}` };
 			}
-			fields = { ...fields, ...record.decrypted };
+			Object.assign(fields, record.decrypted);
 		}
-		if (fields.name && fields.phone && fields.id_card) record.key = tripleKey(fields);
+		if (check.required.some((group) => group.every((field) => fields[field]))) record.key = requestKey(check, fields);
 		return { fields };
 	}
 
 	function answer(record: RecordedRequest): Answer | Fault {
-		const { fields, decryptFailure } = readFields(record);
-		const body = record.body;
 		const tokens = options.tokens ?? { [DEFAULT_TOKEN]: 'ok' };
-		if (record.method !== 'POST' || record.path !== VERIFY_PATH) return errorAnswer(404, 'no_api');
+		const check = mockCheckAt(record.path);
+		if (record.method !== 'POST' || !check) return errorAnswer(404, 'no_api');
+		const { fields, problem } = readFields(record, check);
+		const body = record.body;
 		const auth = record.authorization ?? '';
 		if (!auth.startsWith('Bearer ') || !auth.slice(7)) return errorAnswer(400, 'no_token');
 		const state = tokens[auth.slice(7)];
@@ -298,16 +299,26 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		// A lost reply is answered (and billed) like any other; only the answer never arrives.
 		if (record.fault !== undefined && record.fault !== 'lost') return record.fault;
 		if (!body || typeof body !== 'object' || !fields) return errorAnswer(400, 'bad_request', 'body must be JSON');
-		if (decryptFailure) return errorAnswer(400, 'bad_request', decryptFailure);
-		const missing = (['name', 'phone', 'id_card'] as const).filter((field) => !fields[field]);
-		if (missing.length) return errorAnswer(400, 'bad_request', `missing fields: ${missing.join(', ')}`);
-		const verdict = verify(fields, body.verify_mode, options);
-		const result = verdict.body.startsWith('{') ? (JSON.parse(verdict.body) as { result?: string }).result : undefined;
-		if (result === '0' || result === '1') {
-			billedAnswers.set(record.key!, (billedAnswers.get(record.key!) ?? 0) + 1);
+		if (problem) return errorAnswer(400, 'bad_request', problem);
+		if (!record.key) {
+			const wanted = check.required.map((group) => group.join(', ')).join(' or ');
+			return errorAnswer(400, 'bad_request', `missing fields: ${wanted}`);
+		}
+		const forced = forcedError(fields);
+		if (forced) {
+			if (forced.body !== undefined) return { status: forced.status, body: forced.body };
+			const echo = options.echoPersonalData ? `: invalid ${Object.entries(fields).map(([name, value]) => `${name} ${value}`).join(', ')}` : '';
+			return errorAnswer(forced.status, forced.code, `${forced.code.replace(/_/g, ' ')}${echo}`);
+		}
+		const verdict = check.answer(fields, body, options.resultFor as Parameters<MockCheck['answer']>[2]);
+		if (check.billed.includes(verdict.result)) {
+			billedAnswers.set(record.key, (billedAnswers.get(record.key) ?? 0) + 1);
 			record.billed = true;
 		}
-		return record.fault === 'lost' ? 'lost' : verdict;
+		const sent = options.numbersAsText
+			? Object.fromEntries(Object.entries(verdict).map(([name, value]) => [name, typeof value === 'number' ? String(value) : value]))
+			: verdict;
+		return record.fault === 'lost' ? 'lost' : json(200, sent);
 	}
 
 	const server = http.createServer((req, res) => {
@@ -338,6 +349,7 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				bodyText,
 				body,
 				decrypted: undefined,
+				encryptionForm: undefined,
 				key: undefined,
 				fault: undefined,
 				status: 0,
