@@ -1,7 +1,9 @@
 /**
- * `npm run bench:memory`: what the answer memory costs per 10,000 distinct identities. Runs the Verify node inside
- * n8n's engine against the provider mock (every identity answered, so every answer is kept), then measures what
- * the execution keeps: its size as n8n saves it (JSON), and the heap a copy of it takes.
+ * `npm run bench:memory`: what the answer memory costs. Runs the Verify node (phone three elements, whose answers
+ * carry the most fields) inside n8n's engine against the provider mock answering as the provider does — a 36-character
+ * trace ID, a carrier, a Chinese description — every identity answered, so every answer is kept; then measures what
+ * the execution saves (UTF-8 bytes of its JSON) and the heap a copy of it takes. BENCH_IDENTITIES sets the run's size
+ * (default 10,000); a run beyond MAX_SAVED_ANSWERS shows the bound.
  */
 import './outsideJest';
 
@@ -9,7 +11,7 @@ import { execSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { MEMORY_KEY } from '../nodes/AceDataPhoneVerify/answerMemory';
+import { MAX_SAVED_ANSWERS, MEMORY_KEY } from '../nodes/AceDataPhoneVerify/answerMemory';
 import { runVerify } from '../test/support/engine';
 import { FROM_ITEM, generateIdentities } from '../test/support/identities';
 import { DEFAULT_TOKEN, startMockProvider } from '../test/support/mockProvider';
@@ -26,7 +28,7 @@ function heapAfterGc(): number {
 }
 
 async function main() {
-	const provider = await startMockProvider({ resultFor: () => '0' });
+	const provider = await startMockProvider({ resultFor: () => '0', likeProvider: true });
 	try {
 		const run = await runVerify({
 			parameters: { ...FROM_ITEM, options: { maxRequestsPerSecond: 0, concurrency: 20 } },
@@ -35,6 +37,7 @@ async function main() {
 		});
 		const memory = (run.run.data.executionData?.contextData.flow as Record<string, unknown>)[MEMORY_KEY];
 		const saved = JSON.stringify(memory);
+		const bytes = Buffer.byteLength(saved, 'utf8');
 		const kept = Object.keys((memory as { answers: object }).answers).length;
 
 		const before = heapAfterGc();
@@ -44,9 +47,11 @@ async function main() {
 		const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
 		const dirty = execSync('git status --porcelain -- nodes', { encoding: 'utf8' }).trim() ? '-dirty' : '';
 		const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(2)} MB`;
-		console.log(`answer memory, ${kept.toLocaleString('en-US')} answers kept (${IDENTITIES.toLocaleString('en-US')} distinct identities)`);
-		console.log(`  saved with the execution (JSON): ${mb(saved.length)}, ${Math.round(saved.length / kept)} bytes per answer`);
-		console.log(`  heap of a copy:                  ${mb(heap)}, ${Math.round(heap / kept)} bytes per answer`);
+		const count = (n: number) => n.toLocaleString('en-US');
+		console.log(`answer memory, ${count(IDENTITIES)} distinct identities answered; ${count(kept)} answers saved (at most ${count(MAX_SAVED_ANSWERS)})`);
+		console.log(`  saved with the execution (UTF-8 JSON): ${mb(bytes)}, ${Math.round(bytes / kept)} bytes per answer`);
+		console.log(`  at the bound, ${count(MAX_SAVED_ANSWERS)} answers:       about ${mb((bytes / kept) * MAX_SAVED_ANSWERS)}`);
+		console.log(`  heap of a copy:                        ${mb(heap)}, ${Math.round(heap / kept)} bytes per answer`);
 		console.log(`  measured at ${commit}${dirty} with: npm run bench:memory`);
 		if (!copy) throw new Error('nothing kept');
 	} finally {

@@ -74,7 +74,7 @@ const OPTIONS: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 0,
 		description:
-			'Never more billed calls than this in one execution (earlier runs of this node in it, as in a loop or an AI agent’s calls, count too). A request starts only while billed calls plus requests in flight stay under the cap; items left unsent get status budget_reached. 0 means no cap.',
+			'Never more billed calls than this in one execution: every Verify node in it counts, loops and an AI agent’s calls too. A request starts only while billed calls plus requests in flight stay under the cap; items left unsent get status budget_reached. 0 means no cap.',
 	},
 	{
 		displayName: 'Dry Run (Send Nothing)',
@@ -90,7 +90,7 @@ const OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to check name, mobile number and ID number locally and never call the API (or pay) for an invalid item',
+			'Whether to check the fields locally (ID number check character, mobile and card formats, dates, URLs) and never call the API (or pay) for an invalid item',
 	},
 	{
 		displayName: 'Skip Duplicates',
@@ -98,7 +98,7 @@ const OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether identical name, number and ID are sent once per execution: copies in the run, and answers bought earlier in it (Retry On Fail, loops, agents), get the same result with cached true and are not billed again',
+			'Whether identical requests are sent once per execution: copies in the run, and answers bought earlier in it (Retry On Fail, loops, agents), get the same result with cached true and are not billed again',
 	},
 	{
 		displayName: 'Keep Input Fields',

@@ -63,6 +63,8 @@ export interface MockOptions {
 	echoPersonalData?: boolean;
 	/** Numbers in answers (a mobile's state, a card's type, a similarity) sent as text, as the specs type them. */
 	numbersAsText?: boolean;
+	/** Every answer carries a `trace_id` (a UUID) and phone three elements a carrier, as the provider's do. */
+	likeProvider?: boolean;
 }
 
 export interface RecordedRequest {
@@ -318,6 +320,10 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 		const sent = options.numbersAsText
 			? Object.fromEntries(Object.entries(verdict).map(([name, value]) => [name, typeof value === 'number' ? String(value) : value]))
 			: verdict;
+		if (options.likeProvider) {
+			sent.trace_id = crypto.randomUUID();
+			if (sent.isp === '') sent.isp = '中国移动';
+		}
 		return record.fault === 'lost' ? 'lost' : json(200, sent);
 	}
 
