@@ -118,15 +118,15 @@ export const ID_CARD_PORTRAIT: CheckDefinition = {
 	},
 	aliases: { success: 'Success', '0': 'Success', 'failedoperation.ocrwarningoccurred': 'FailedOperation.OcrWarningOccurred' },
 	answerFields: [
-		{ output: 'similarity', api: 'sim', type: 'number' },
-		{ output: 'warnings', api: 'warnings', type: 'list', names: PHOTO_WARNINGS },
-		{ output: 'quality', api: 'quality', type: 'number' },
 		cardText('ocrName', 'name'),
 		cardText('ocrIdCard', 'id_num'),
 		cardText('ocrSex', 'sex'),
 		cardText('ocrNation', 'nation'),
 		cardText('ocrBirth', 'birth'),
 		cardText('ocrAddress', 'address'),
+		{ output: 'similarity', api: 'sim', type: 'number' },
+		{ output: 'warnings', api: 'warnings', type: 'list', names: PHOTO_WARNINGS },
+		{ output: 'quality', api: 'quality', type: 'number' },
 	],
 	binary: { api: 'portrait', output: 'portrait', fileName: 'portrait.jpg', mimeType: 'image/jpeg' },
 	refine: {
