@@ -10,7 +10,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { AnswerMemory } from './answerMemory';
 import { BilledCallBudget } from './budget';
 import type { CheckDefinition } from './checks';
-import { CHECKS, checkFor, FAMILY_ANSWER_KEYS, PHONE_THREE_ELEMENTS, RESOURCES } from './checks';
+import { answerKeys, CHECKS, checkFor, FAMILY_ANSWER_KEYS, PHONE_THREE_ELEMENTS, RESOURCES } from './checks';
 import { OUTPUTS_EXPRESSION, properties, toolProperties } from './description';
 import { ItemParameters } from './itemParameters';
 import { dryRunHints, publishTotals, runHints } from './notices';
@@ -102,7 +102,7 @@ export class AceDataPhoneVerify implements INodeType {
  * versions 1 and 2 phone three elements with the keys they had.
  */
 function outputShape(context: IExecuteFunctions): OutputShape {
-	if (context.getNode().typeVersion < 3) return { check: PHONE_THREE_ELEMENTS, answerKeys: ['isp', 'resultDetail'] };
+	if (context.getNode().typeVersion < 3) return { check: PHONE_THREE_ELEMENTS, answerKeys: answerKeys(PHONE_THREE_ELEMENTS) };
 	const resource = context.getNodeParameter('resource', 0, 'phone');
 	const operation = context.getNodeParameter('operation', 0, 'threeElements');
 	const check: CheckDefinition | undefined = checkFor(resource, operation);

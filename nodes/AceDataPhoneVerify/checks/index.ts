@@ -66,17 +66,14 @@ export function readAnswer(check: CheckDefinition, json: Record<string, unknown>
 	const fields: Record<string, unknown> = {};
 	for (const field of check.answerFields) Object.assign(fields, readField(field, json[field.api]));
 	const file = check.binary ? json[check.binary.api] : undefined;
-	const raw = { ...json };
-	if (check.binary && typeof raw[check.binary.api] === 'string' && raw[check.binary.api] !== '') {
-		raw[check.binary.api] = `[binary: ${check.binary.output}]`;
-	}
+	const binary = typeof file === 'string' && file.trim() !== '' ? file.trim() : null;
 	return {
 		result: String(json.result),
 		description: String(json.description ?? ''),
 		traceId: json.trace_id ? String(json.trace_id) : null,
 		fields,
-		binary: typeof file === 'string' && file.trim() !== '' ? file.trim() : null,
-		raw,
+		binary,
+		raw: binary && check.binary ? { ...json, [check.binary.api]: `[binary: ${check.binary.output}]` } : { ...json },
 	};
 }
 
