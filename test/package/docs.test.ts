@@ -2,7 +2,8 @@
  * The documents' links lead somewhere: every relative link and image resolves to a file git tracks, every URL
  * into this repository (`blob/main/…`, `tree/main/…`, `raw.githubusercontent.com/…/main/…`) names a tracked file
  * or folder, and every `#anchor` names a heading of its target (GitHub's slugs). npm shows the README without
- * the repository around it, so the README links into the repository by absolute URLs only.
+ * the repository around it, so the README links into the repository by absolute URLs only. `npm start` points
+ * at the section on the sandbox identities.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { join, posix } from 'node:path';
 
 import GithubSlugger from 'github-slugger';
 import MarkdownIt from 'markdown-it';
+
+import { SANDBOX_IDENTITIES_DOC } from '../../scripts/start';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { repository: { url: string } };
@@ -127,5 +130,12 @@ describe('documents', () => {
 			.filter(({ problem }) => problem !== undefined)
 			.map(({ reference, problem }) => `${file}:${reference.line} ${reference.target}: ${problem}`);
 		expect(problems).toEqual([]);
+	});
+});
+
+describe('sandbox identities', () => {
+	it("npm start's pointer to them names a section that is there", () => {
+		const { file, section } = SANDBOX_IDENTITIES_DOC;
+		expect([...anchorsOf(file)]).toContain(new GithubSlugger().slug(section));
 	});
 });
