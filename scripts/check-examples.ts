@@ -4,8 +4,9 @@
  *
  *  1. static: every node's type and version exist in that n8n (or in this package); every parameter is one
  *     the node shows for the given settings (n8n drops the others silently when it saves), down into
- *     collections; no required parameter is missing (n8n-workflow's own issue check, the one behind the
- *     editor's warning triangles); connections name existing nodes; Verify nodes use the sandbox credential;
+ *     collections, and every choice (an operation, a mode) one it offers there; no required parameter is
+ *     missing (n8n-workflow's own issue check, the one behind the editor's warning triangles); connections name
+ *     existing nodes; Verify nodes use the sandbox credential;
  *     the sticky note gives every URL a trigger listens on (the test URL "Execute workflow" waits on, and the
  *     production one), the batch example's figures, and how to try the agent's tool without a model; a node
  *     that needs the user's own account says so on the canvas and is disabled unless it serves an AI agent;
@@ -27,7 +28,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import type { INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import { startMockProvider } from '../test/support/mockProvider';
@@ -128,6 +129,24 @@ function unknownNestedKeys(prop: INodeProperties, value: unknown, at: string): s
 	return found;
 }
 
+/**
+ * Top-level choices (options, multiOptions) that none of the shown definitions offers: n8n keeps such a value, so
+ * an operation of another resource would pass the checks above. Expressions and choices loaded at run time are
+ * not judged.
+ */
+function unknownChoices(node: INode, description: INodeTypeDescription, kept: INodeParameters): string[] {
+	return Object.entries(node.parameters).flatMap(([key, value]) => {
+		if (typeof value === 'string' && value.startsWith('=')) return [];
+		const offered = description.properties
+			.filter((p) => p.name === key && key in kept && NodeHelpers.displayParameter(kept, p, node, description))
+			.filter((p) => (p.type === 'options' || p.type === 'multiOptions') && !p.typeOptions?.loadOptionsMethod && p.options?.length)
+			.map((p) => (p.options as INodePropertyOptions[]).map((o) => o.value));
+		const chosen = Array.isArray(value) ? value : [value];
+		const known = offered.length === 0 || offered.some((values) => chosen.every((v) => values.includes(v as string)));
+		return known ? [] : [`${key}=${JSON.stringify(value)}`];
+	});
+}
+
 function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
 	const names = new Set(workflow.nodes.map((n) => n.name));
 	check(names.size === workflow.nodes.length, 'node names are unique');
@@ -147,7 +166,7 @@ function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDes
 			const perDefinition = shown.map((p) => unknownNestedKeys(p, value, key));
 			return perDefinition.length > 0 ? perDefinition.reduce((a, b) => a.filter((k) => b.includes(k))) : [];
 		});
-		const unknown = [...dropped, ...nested];
+		const unknown = [...dropped, ...nested, ...unknownChoices(node, description, kept)];
 		check(unknown.length === 0, `"${node.name}": every parameter is known${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
 		const issues = NodeHelpers.getNodeParametersIssues(description.properties, node, description);
 		const issueText = issues?.parameters ? JSON.stringify(issues.parameters) : '';
