@@ -19,11 +19,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { parse } from 'flatted';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
 import { AGENT_ID, BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, CRM_ID, ESTIMATE_EXPECTED, WEBHOOK_ID, ZHANG } from './exampleFigures';
+import type { RunData, SavedRun } from './savedRuns';
+import { failedNodes, items, lastRun } from './savedRuns';
 import { freePort, LOCAL_OWNER, SANDBOX_CREDENTIAL } from './start';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -96,10 +97,6 @@ async function startSandbox(): Promise<{ url: string; stop: () => Promise<void> 
 }
 
 // ---- the editor --------------------------------------------------------------------------------------
-
-interface RunData {
-	[node: string]: Array<{ executionStatus?: string; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>;
-}
 
 class Editor {
 	constructor(
@@ -188,14 +185,8 @@ class Editor {
 	}
 
 	/** The run data of the workflow's latest execution, as n8n saved it. */
-	async lastRun(workflowId: string): Promise<{ status: string; runData: RunData }> {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const list = await this.rest<{ data: { results: Array<{ id: string }> } }>('GET', `/rest/executions?filter=${filter}&limit=1`);
-		const id = list.data.results[0]?.id;
-		if (!id) return { status: 'none', runData: {} };
-		const execution = await this.rest<{ data: { status: string; data: string } }>('GET', `/rest/executions/${id}`);
-		const data = parse(execution.data.data) as { resultData: { runData: RunData } };
-		return { status: execution.data.status, runData: data.resultData.runData };
+	async lastRun(workflowId: string): Promise<Omit<SavedRun, 'id'>> {
+		return (await lastRun((method, route) => this.rest(method, route), workflowId)) ?? { status: 'none', runData: {} };
 	}
 
 	async shoot(file: string): Promise<void> {
@@ -218,15 +209,9 @@ class Editor {
 	}
 }
 
-function items(runData: RunData, node: string, output = 0): Array<Record<string, unknown>> {
-	return (runData[node]?.[0]?.data?.main?.[output] ?? []).map((i) => i.json);
-}
-
-/** Every node that ran ended well (a node that failed keeps the run's other nodes green). */
+/** Every node that ran ended well. */
 function checkEveryNodeSucceeded(what: string, runData: RunData): void {
-	const failed = Object.entries(runData)
-		.filter(([, tasks]) => tasks.some((task) => task.executionStatus !== 'success'))
-		.map(([node]) => node);
+	const failed = failedNodes(runData);
 	check(Object.keys(runData).length > 0 && failed.length === 0, `${what}: every node that ran succeeded${failed.length ? ` (not: ${failed.join(', ')})` : ''}`);
 }
 

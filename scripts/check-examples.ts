@@ -31,8 +31,11 @@ import * as path from 'node:path';
 import type { INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
+import type { MockProvider } from '../test/support/mockProvider';
 import { startMockProvider } from '../test/support/mockProvider';
-import { BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, batchNoteFigures, ESTIMATE_EXPECTED, WEBHOOK_ID } from './exampleFigures';
+import { BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, batchNoteFigures, ESTIMATE_EXPECTED, OUTPUTS, WEBHOOK_ID } from './exampleFigures';
+import type { Rest, RunData } from './savedRuns';
+import { failedNodes, items, routed } from './savedRuns';
 import { SANDBOX_TOKEN } from './sandbox';
 import { ensureDataTables, ensureOwner, exampleFiles, freePort, ownerCookie, SANDBOX_CREDENTIAL } from './start';
 
@@ -278,38 +281,41 @@ async function stopServers(): Promise<void> {
 
 type N8nCommand = (...args: string[]) => Promise<{ code: number; output: string }>;
 
-/** The items of each output of a node in the run that `n8n execute --rawOutput` printed. */
-function nodeOutputs(output: string, node: string): Array<Array<{ json: Record<string, unknown> }>> {
+/** The run data `n8n execute --rawOutput` printed. */
+function cliRunData(output: string): RunData {
 	try {
-		const data = JSON.parse(output.slice(output.indexOf('\n{\n') + 1)) as {
-			data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
-		};
-		return data.data.resultData.runData[node][0].data.main;
+		const data = JSON.parse(output.slice(output.indexOf('\n{\n') + 1)) as { data: { resultData: { runData: RunData } } };
+		return data.data.resultData.runData;
 	} catch (error) {
-		check(false, `run data of "${node}" parsed (${(error as Error).message})`);
-		return [];
+		check(false, `run data parsed (${(error as Error).message})`);
+		return {};
 	}
 }
 
-function firstItem(output: string, node: string): Record<string, unknown> {
-	return nodeOutputs(output, node)[0]?.[0]?.json ?? {};
+/** Runs an example (already imported) with `n8n execute`: it exits 0 and every node succeeds. */
+async function executeExample(n8n: N8nCommand, id: string): Promise<RunData> {
+	const run = await n8n('execute', '--id', id, '--rawOutput');
+	check(run.code === 0, `execute --id ${id} exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
+	const runData = cliRunData(run.output);
+	const failed = failedNodes(runData);
+	check(failed.length === 0, `${id}: every node succeeded${failed.length ? ` (not: ${failed.join(', ')})` : ''}`);
+	return runData;
 }
 
 /** Runs the batch example (already imported) and checks its Summary, its Cost estimate and the requests sent. */
-async function checkBatchRun(n8n: N8nCommand, provider: { requests: unknown[]; reset(): void }): Promise<void> {
+async function checkBatchRun(n8n: N8nCommand, provider: MockProvider): Promise<void> {
 	provider.reset();
-	const run = await n8n('execute', '--id', BATCH_ID, '--rawOutput');
-	check(run.code === 0, `execute --id ${BATCH_ID} exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
+	const runData = await executeExample(n8n, BATCH_ID);
 	for (const [node, expected] of [['Summary', BATCH_EXPECTED], ['Cost estimate', ESTIMATE_EXPECTED]] as const) {
-		const got = firstItem(run.output, node);
+		const got = items(runData, node)[0] ?? {};
 		for (const [key, want] of Object.entries(expected)) {
 			check(got[key] === want, `${node}.${key} = ${want} (got ${JSON.stringify(got[key])})`);
 		}
 	}
-	const routed = nodeOutputs(run.output, 'Verify every row').map((items) => items?.length ?? 0);
+	const counts = routed(runData, 'Verify every row', OUTPUTS.length);
 	check(
-		JSON.stringify(routed) === JSON.stringify(Object.values(BATCH_ROUTED)),
-		`Verify every row routes ${JSON.stringify(BATCH_ROUTED)} (got ${JSON.stringify(routed)})`,
+		JSON.stringify(counts) === JSON.stringify(Object.values(BATCH_ROUTED)),
+		`Verify every row routes ${JSON.stringify(BATCH_ROUTED)} (got ${JSON.stringify(counts)})`,
 	);
 	const requests = provider.requests.length;
 	check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row, none from the dry run (got ${requests})`);
@@ -334,6 +340,22 @@ async function startN8n(n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[]): Promi
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	throw new Error('n8n start did not become ready within 180 s');
+}
+
+/** A started n8n's REST API, signed in as the local owner. */
+async function ownerRest(url: string): Promise<Rest> {
+	const headers = { cookie: (await ownerCookie(url)) ?? '' };
+	return async <T>(method: string, route: string) => (await (await fetch(`${url}${route}`, { method, headers })).json()) as T;
+}
+
+/** The rows of a data table of the owner's, by the table's name. */
+async function tableRows(rest: Rest, name: string): Promise<Array<Record<string, unknown>>> {
+	const project = await rest<{ data: { id: string } }>('GET', '/rest/projects/personal');
+	const api = `/rest/projects/${project.data.id}/data-tables`;
+	const filter = encodeURIComponent(JSON.stringify({ name }));
+	const tables = await rest<{ data: { data: Array<{ id: string }> } }>('GET', `${api}?filter=${filter}`);
+	const rows = await rest<{ data?: { data: Array<Record<string, unknown>> } }>('GET', `${api}/${tables.data.data[0]?.id}/rows`);
+	return rows.data?.data ?? [];
 }
 
 /** The webhook example, published, in a started n8n: each call answered with its outcome and stored in the table. */
@@ -361,16 +383,7 @@ async function checkWebhookRun(n8n: N8nCommand, n8nEnvVars: NodeJS.ProcessEnv, n
 			`POST /webhook/acedata-verify-lead (${call.body.email}) answers ${call.status} (got HTTP ${response.status} ${JSON.stringify(answer)})`,
 		);
 	}
-	const cookie = await ownerCookie(url);
-	const headers = { cookie: cookie ?? '' };
-	const project = (await (await fetch(`${url}/rest/projects/personal`, { headers })).json()) as { data: { id: string } };
-	const api = `${url}/rest/projects/${project.data.id}/data-tables`;
-	const filter = encodeURIComponent(JSON.stringify({ name: 'verified_leads' }));
-	const tables = (await (await fetch(`${api}?filter=${filter}`, { headers })).json()) as { data: { data: Array<{ id: string }> } };
-	const rows = (await (await fetch(`${api}/${tables.data.data[0]?.id}/rows`, { headers })).json()) as {
-		data: { data: Array<Record<string, unknown>> };
-	};
-	const stored = (rows.data?.data ?? []).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
+	const stored = (await tableRows(await ownerRest(url), 'verified_leads')).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
 	check(
 		JSON.stringify(stored) === JSON.stringify(['li@example.com mismatch 李*', 'typo@example.com invalid_input 张*', 'zhang@example.com match 张*']),
 		`verified_leads holds each lead with its outcome, masked (got ${JSON.stringify(stored)})`,

@@ -45,3 +45,7 @@ export function batchNoteFigures(): string[] {
 
 /** Sandbox identities the notes give, with the outcome each gets. */
 export const ZHANG = { name: '张三', phone: '13800138000', idCard: '11010519491231002X' };
+
+/** The outputs of a Verify node with Route by Result on, in order. */
+export const OUTPUTS = ['Match', 'Mismatch', 'Not Verified'] as const;
+export type Output = (typeof OUTPUTS)[number];
