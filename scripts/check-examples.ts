@@ -8,7 +8,7 @@
  *     missing (n8n-workflow's own issue check, the one behind the editor's warning triangles); connections name
  *     existing nodes; Verify nodes use the sandbox credential;
  *     the sticky note gives every URL a trigger listens on (the test URL "Execute workflow" waits on, and the
- *     production one), the batch example's figures, and how to try the agent's tool without a model; a node
+ *     production one), the figures the runs show, and how to try the agent's tool without a model; a node
  *     that needs the user's own account says so on the canvas and is disabled unless it serves an AI agent;
  *  2. import: `n8n import:workflow` into a fresh user folder, `n8n export:workflow` back, and the nodes and
  *     connections come out as they went in;
@@ -16,8 +16,8 @@
  *     its dry-run Cost estimate are the figures (scripts/exampleFigures.ts) the README and its note state — once
  *     as it is (node version 2) and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold
  *     them; then the webhook example in a started n8n (published, its data table created): each call is
- *     answered and stored. The form (CRM) and AI agent examples are run in the editor by
- *     scripts/browser-check.ts: one needs a person at the form, the other the tool's "Execute step".
+ *     answered and stored, one without an email refused. The form (CRM) and AI agent examples are run in the
+ *     editor by scripts/browser-check.ts: one needs a person at the form, the other the tool's "Execute step".
  *
  *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
  *
@@ -33,7 +33,17 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import type { MockProvider } from '../test/support/mockProvider';
 import { startMockProvider } from '../test/support/mockProvider';
-import { BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, batchNoteFigures, ESTIMATE_EXPECTED, OUTPUTS, WEBHOOK_ID } from './exampleFigures';
+import {
+	BATCH_EXPECTED,
+	BATCH_ID,
+	BATCH_ROUTED,
+	batchNoteFigures,
+	ESTIMATE_EXPECTED,
+	NO_EMAIL_STATUS,
+	OUTPUTS,
+	WEBHOOK_ID,
+	webhookNoteFigures,
+} from './exampleFigures';
 import type { Rest, RunData } from './savedRuns';
 import { failedNodes, items, routed } from './savedRuns';
 import { SANDBOX_TOKEN } from './sandbox';
@@ -193,10 +203,9 @@ function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDes
 
 /**
  * What the sticky note promises and what needs the user's own account: every URL a trigger listens on is given
- * (the test URL the editor waits on after "Execute workflow", and the production one), the batch example's
- * figures are the ones its run shows, the agent's tool can be tried without a model, and a node that needs a
- * credential the sandbox lacks says so on the canvas and, unless it only serves an AI agent, is disabled (so
- * the sandbox run ends green).
+ * (the test URL the editor waits on after "Execute workflow", and the production one), the figures are the ones
+ * the run shows, the agent's tool can be tried without a model, and a node that needs a credential the sandbox
+ * lacks says so on the canvas and, unless it only serves an AI agent, is disabled (so the sandbox run ends green).
  */
 function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
 	const notes = workflow.nodes
@@ -235,12 +244,14 @@ function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, 
 		check(marked, `${file}: "${node.name}" (needs ${missing.map((c) => c.name).join(' or ')}) says so on the canvas`);
 		if (!subNodes.has(node.name)) check(node.disabled === true, `${file}: "${node.name}" is disabled in the sandbox`);
 	}
-	if (workflow.id === BATCH_ID) {
-		for (const figure of batchNoteFigures()) {
-			check(notes.includes(figure), `${file}: the note says "${figure}"`);
-		}
-	}
+	for (const figure of NOTE_FIGURES[workflow.id]?.() ?? []) check(notes.includes(figure), `${file}: the note says "${figure}"`);
 }
+
+/** What each example's note states that its run shows (scripts/exampleFigures.ts). */
+const NOTE_FIGURES: Readonly<Record<string, () => string[]>> = {
+	[BATCH_ID]: batchNoteFigures,
+	[WEBHOOK_ID]: webhookNoteFigures,
+};
 
 // ---- 2 and 3: a real n8n -----------------------------------------------------------------------------
 
@@ -358,35 +369,47 @@ async function tableRows(rest: Rest, name: string): Promise<Array<Record<string,
 	return rows.data?.data ?? [];
 }
 
-/** The webhook example, published, in a started n8n: each call answered with its outcome and stored in the table. */
-async function checkWebhookRun(n8n: N8nCommand, n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[]): Promise<void> {
+/** The webhook example, published in a started n8n with its data table created. */
+async function checkPublishedExamples(n8n: N8nCommand, n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[], provider: MockProvider): Promise<void> {
 	const major = Number(String(n8nEnvVars.N8N_VERSION).split('.')[0]);
 	const published = await n8n(...(major >= 2 ? ['publish:workflow', `--id=${WEBHOOK_ID}`] : ['update:workflow', `--id=${WEBHOOK_ID}`, '--active=true']));
 	check(published.code === 0, `publish ${WEBHOOK_ID}${published.code ? `\n${published.output.slice(-2000)}` : ''}`);
 	const url = await startN8n(n8nEnvVars, n8nArgs);
 	await ensureOwner(url);
 	await ensureDataTables(url, exampleFiles());
+	const rest = await ownerRest(url);
+	process.stdout.write('verify-lead-to-database.json (published: POST /webhook/…)\n');
+	await checkWebhookCalls(url, rest, provider);
+}
+
+/** The webhook example: each call answered with its outcome and stored in the table; one without an email refused. */
+async function checkWebhookCalls(url: string, rest: Rest, provider: MockProvider): Promise<void> {
+	const post = (body: Record<string, string>) =>
+		fetch(`${url}/webhook/acedata-verify-lead`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 	const calls = [
 		{ body: { name: '张三', phone: '13800138000', idCard: '11010519491231002X', email: 'zhang@example.com' }, status: 'match', matched: true },
 		{ body: { name: '李四', phone: '13700137000', idCard: '110101198001010010', email: 'li@example.com' }, status: 'mismatch', matched: false },
 		{ body: { name: '张三', phone: '13800138000', idCard: '110105194912310021', email: 'typo@example.com' }, status: 'invalid_input', matched: false },
 	];
 	for (const call of calls) {
-		const response = await fetch(`${url}/webhook/acedata-verify-lead`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(call.body),
-		});
+		const response = await post(call.body);
 		const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
 		check(
 			response.status === 200 && answer.email === call.body.email && answer.status === call.status && answer.matched === call.matched,
 			`POST /webhook/acedata-verify-lead (${call.body.email}) answers ${call.status} (got HTTP ${response.status} ${JSON.stringify(answer)})`,
 		);
 	}
-	const stored = (await tableRows(await ownerRest(url), 'verified_leads')).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
+	provider.reset();
+	const { email: _left, ...withoutEmail } = calls[0].body;
+	const refused = await post(withoutEmail);
+	check(
+		refused.status === NO_EMAIL_STATUS && provider.requests.length === 0,
+		`POST without an email answers ${NO_EMAIL_STATUS} and sends nothing to the sandbox (got HTTP ${refused.status}, ${provider.requests.length} request(s))`,
+	);
+	const stored = (await tableRows(rest, 'verified_leads')).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
 	check(
 		JSON.stringify(stored) === JSON.stringify(['li@example.com mismatch 李*', 'typo@example.com invalid_input 张*', 'zhang@example.com match 张*']),
-		`verified_leads holds each lead with its outcome, masked (got ${JSON.stringify(stored)})`,
+		`verified_leads holds each lead with its outcome, masked, and no row without an email (got ${JSON.stringify(stored)})`,
 	);
 }
 
@@ -499,8 +522,7 @@ async function main(): Promise<void> {
 		check(v1Import.code === 0, `import:workflow (version 1)${v1Import.code ? `\n${v1Import.output}` : ''}`);
 		await checkBatchRun(n8n, provider);
 
-		process.stdout.write('verify-lead-to-database.json (published, in a started n8n)\n');
-		await checkWebhookRun(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')]);
+		await checkPublishedExamples(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')], provider);
 	} finally {
 		await stopServers();
 		await provider.close();

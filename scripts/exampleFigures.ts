@@ -46,6 +46,12 @@ export function batchNoteFigures(): string[] {
 /** Sandbox identities the notes give, with the outcome each gets. */
 export const ZHANG = { name: '张三', phone: '13800138000', idCard: '11010519491231002X' };
 
+/** What the data table example answers a lead without an email (its table is keyed by email), as its note says. */
+export const NO_EMAIL_STATUS = 422;
+export function webhookNoteFigures(): string[] {
+	return [`A lead without an email is answered \`${NO_EMAIL_STATUS}\``];
+}
+
 /** The outputs of a Verify node with Route by Result on, in order. */
 export const OUTPUTS = ['Match', 'Mismatch', 'Not Verified'] as const;
 export type Output = (typeof OUTPUTS)[number];
