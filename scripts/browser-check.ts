@@ -22,7 +22,21 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { AGENT_ID, BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, CRM_ID, ESTIMATE_EXPECTED, WEBHOOK_ID, ZHANG } from './exampleFigures';
+import {
+	AGENT_ID,
+	BATCH_EXPECTED,
+	BATCH_ID,
+	BATCH_ROUTED,
+	CRM_ID,
+	ESTIMATE_EXPECTED,
+	PAYOUT_BILLED,
+	PAYOUT_ID,
+	PAYOUT_ROUTED,
+	PAYOUT_STATUSES,
+	payoutRunFigures,
+	WEBHOOK_ID,
+	ZHANG,
+} from './exampleFigures';
 import type { RunData, SavedRun } from './savedRuns';
 import { failedNodes, items, lastRun } from './savedRuns';
 import { freePort, LOCAL_OWNER, SANDBOX_CREDENTIAL } from './start';
@@ -32,8 +46,11 @@ const OUT_DIR = path.join(ROOT, 'docs', 'images');
 const SCREENSHOTS = process.argv.includes('--screenshots');
 const WIDTH = 1400;
 const HEIGHT = 800;
-/** The node panel is taller than the canvas pictures: every parameter of the encryption panel fits. */
-const PANEL_HEIGHT = 1000;
+/**
+ * Taller pictures: the node panel (every parameter of the encryption panel fits), and a canvas whose note stands
+ * above three rows of nodes (fit to a wide picture, its note would be too small to read).
+ */
+const TALL_HEIGHT = 1000;
 const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
 /** Debian's Chromium on a machine without network: the flags keep it from calling home. */
 const CHROMIUM_ARGS = [
@@ -203,6 +220,16 @@ class Editor {
 		process.stdout.write(`  → docs/images/${file}\n`);
 	}
 
+	/** Runs the steps in a picture of this height, then goes back to the usual one. */
+	async withHeight(height: number, steps: () => Promise<void>): Promise<void> {
+		await this.page.setViewportSize({ width: WIDTH, height });
+		try {
+			await steps();
+		} finally {
+			await this.page.setViewportSize({ width: WIDTH, height: HEIGHT });
+		}
+	}
+
 	/** One step out from "fit view", so the floating Execute button does not cover the lowest nodes. */
 	async zoomOut(): Promise<void> {
 		await this.page.locator('[data-test-id="zoom-out-button"]').click({ timeout: 2000 }).catch(() => undefined);
@@ -328,6 +355,27 @@ async function crmExample(editor: Editor): Promise<void> {
 	await editor.shoot('verify-lead-to-crm.png');
 }
 
+async function payoutExample(editor: Editor): Promise<void> {
+	// A note above three rows of nodes: a taller picture keeps it readable.
+	await editor.withHeight(TALL_HEIGHT, async () => {
+		const file = 'payout-guard-bank-card.json';
+		process.stdout.write(`${file}: Execute workflow\n`);
+		await editor.open(PAYOUT_ID, exampleNodes(file).length);
+		await editor.executeWorkflow();
+		await editor.waitForRunEnd('payout');
+		await checkNoRed(editor, 'payout', file);
+		const run = await editor.lastRun(PAYOUT_ID);
+		check(run.status === 'success', `payout: the execution succeeded (got ${run.status})`);
+		checkEveryNodeSucceeded('payout', run.runData);
+		const got = payoutRunFigures(run.runData);
+		checkFigures('payout', got, { billed: PAYOUT_BILLED });
+		check(JSON.stringify(got.routed) === JSON.stringify(PAYOUT_ROUTED), `payout: routed ${JSON.stringify(PAYOUT_ROUTED)} (got ${JSON.stringify(got.routed)})`);
+		check(JSON.stringify(got.statuses) === JSON.stringify(PAYOUT_STATUSES), `payout: each request gets its status (got ${JSON.stringify(got.statuses)})`);
+		await editor.zoomOut();
+		await editor.shoot('payout-guard-bank-card.png');
+	});
+}
+
 async function agentExample(editor: Editor): Promise<void> {
 	process.stdout.write('ai-agent-tool.json: Execute step on the tool, without an AI model\n');
 	await editor.open(AGENT_ID, exampleNodes('ai-agent-tool.json').length);
@@ -377,19 +425,19 @@ async function nodePanel(editor: Editor): Promise<void> {
 	});
 	const { id } = created.data;
 	try {
-		await editor.page.setViewportSize({ width: WIDTH, height: PANEL_HEIGHT });
-		await editor.open(id, 1);
-		await editor.openNode('Verify identity');
-		await editor.page.mouse.move(WIDTH - 150, PANEL_HEIGHT - 150);
-		await editor.shoot('verify-node-panel.png');
-		const add = editor.page.locator('[data-test-id="ndv"]').getByPlaceholder('Add option').first();
-		await add.scrollIntoViewIfNeeded();
-		await add.click();
-		await sleep(1200);
-		await editor.page.screenshot({ path: path.join(OUT_DIR, 'verify-node-options.png') });
-		process.stdout.write('  → docs/images/verify-node-options.png\n');
+		await editor.withHeight(TALL_HEIGHT, async () => {
+			await editor.open(id, 1);
+			await editor.openNode('Verify identity');
+			await editor.page.mouse.move(WIDTH - 150, TALL_HEIGHT - 150);
+			await editor.shoot('verify-node-panel.png');
+			const add = editor.page.locator('[data-test-id="ndv"]').getByPlaceholder('Add option').first();
+			await add.scrollIntoViewIfNeeded();
+			await add.click();
+			await sleep(1200);
+			await editor.page.screenshot({ path: path.join(OUT_DIR, 'verify-node-options.png') });
+			process.stdout.write('  → docs/images/verify-node-options.png\n');
+		});
 	} finally {
-		await editor.page.setViewportSize({ width: WIDTH, height: HEIGHT });
 		// n8n 2.x deletes only an archived workflow; 1.x has no archive and deletes at once.
 		await editor.rest('POST', `/rest/workflows/${id}/archive`, {}).catch(() => undefined);
 		await editor.rest('DELETE', `/rest/workflows/${id}`);
@@ -406,7 +454,7 @@ async function main(): Promise<void> {
 		const editor = new Editor(page, sandbox.url);
 		await editor.signIn();
 		fs.mkdirSync(OUT_DIR, { recursive: true });
-		for (const example of [batchExample, webhookExample, crmExample, agentExample]) {
+		for (const example of [batchExample, webhookExample, crmExample, payoutExample, agentExample]) {
 			await example(editor).catch((error: Error) => check(false, `${example.name}: ${error.message.split('\n')[0]}`));
 		}
 		if (SCREENSHOTS) await nodePanel(editor);

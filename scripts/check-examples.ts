@@ -15,9 +15,10 @@
  *  3. run, against the sandbox provider: the batch example with `n8n execute` — its routing, its Summary and
  *     its dry-run Cost estimate are the figures (scripts/exampleFigures.ts) the README and its note state — once
  *     as it is (node version 2) and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold
- *     them; then the webhook example in a started n8n (published, its data table created): each call is
- *     answered and stored, one without an email refused. The form (CRM) and AI agent examples are run in the
- *     editor by scripts/browser-check.ts: one needs a person at the form, the other the tool's "Execute step".
+ *     them; the payout example the same way (each request's status, the billed calls); then the webhook example
+ *     in a started n8n (published, its data table created): each call is answered and stored, one without an
+ *     email refused. The form (CRM) and AI agent examples are run in the editor by scripts/browser-check.ts: one
+ *     needs a person at the form, the other the tool's "Execute step".
  *
  *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
  *
@@ -28,7 +29,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import type { MockProvider } from '../test/support/mockProvider';
@@ -41,6 +42,14 @@ import {
 	ESTIMATE_EXPECTED,
 	NO_EMAIL_STATUS,
 	OUTPUTS,
+	PAYOUT_BILLED,
+	PAYOUT_ID,
+	PAYOUT_MAX_BILLED_CALLS,
+	PAYOUT_ROUTED,
+	PAYOUT_STATUSES,
+	PAYOUT_VERIFY_NODE,
+	payoutNoteFigures,
+	payoutRunFigures,
 	WEBHOOK_ID,
 	webhookNoteFigures,
 } from './exampleFigures';
@@ -204,8 +213,9 @@ function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDes
 /**
  * What the sticky note promises and what needs the user's own account: every URL a trigger listens on is given
  * (the test URL the editor waits on after "Execute workflow", and the production one), the figures are the ones
- * the run shows, the agent's tool can be tried without a model, and a node that needs a credential the sandbox
- * lacks says so on the canvas and, unless it only serves an AI agent, is disabled (so the sandbox run ends green).
+ * the run shows (and the payout example's cap its Verify node's), the agent's tool can be tried without a model,
+ * and a node that needs a credential the sandbox lacks says so on the canvas and, unless it only serves an AI
+ * agent, is disabled (so the sandbox run ends green).
  */
 function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
 	const notes = workflow.nodes
@@ -245,12 +255,17 @@ function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, 
 		if (!subNodes.has(node.name)) check(node.disabled === true, `${file}: "${node.name}" is disabled in the sandbox`);
 	}
 	for (const figure of NOTE_FIGURES[workflow.id]?.() ?? []) check(notes.includes(figure), `${file}: the note says "${figure}"`);
+	if (workflow.id === PAYOUT_ID) {
+		const cap = (workflow.nodes.find((n) => n.name === PAYOUT_VERIFY_NODE)?.parameters.options as IDataObject | undefined)?.maxBilledCalls;
+		check(cap === PAYOUT_MAX_BILLED_CALLS, `${file}: "${PAYOUT_VERIFY_NODE}" has Max Billed Calls ${PAYOUT_MAX_BILLED_CALLS}, as its note says (got ${cap})`);
+	}
 }
 
 /** What each example's note states that its run shows (scripts/exampleFigures.ts). */
 const NOTE_FIGURES: Readonly<Record<string, () => string[]>> = {
 	[BATCH_ID]: batchNoteFigures,
 	[WEBHOOK_ID]: webhookNoteFigures,
+	[PAYOUT_ID]: payoutNoteFigures,
 };
 
 // ---- 2 and 3: a real n8n -----------------------------------------------------------------------------
@@ -330,6 +345,18 @@ async function checkBatchRun(n8n: N8nCommand, provider: MockProvider): Promise<v
 	);
 	const requests = provider.requests.length;
 	check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row, none from the dry run (got ${requests})`);
+}
+
+/** Runs the payout example (already imported): each request routed with its status, and what the provider billed. */
+async function checkPayoutRun(n8n: N8nCommand, provider: MockProvider): Promise<void> {
+	provider.reset();
+	const got = payoutRunFigures(await executeExample(n8n, PAYOUT_ID));
+	check(JSON.stringify(got.routed) === JSON.stringify(PAYOUT_ROUTED), `${PAYOUT_VERIFY_NODE} routes ${JSON.stringify(PAYOUT_ROUTED)} (got ${JSON.stringify(got.routed)})`);
+	check(JSON.stringify(got.statuses) === JSON.stringify(PAYOUT_STATUSES), `each payout gets its status ${JSON.stringify(PAYOUT_STATUSES)} (got ${JSON.stringify(got.statuses)})`);
+	check(
+		got.billed === PAYOUT_BILLED && provider.billedCalls === PAYOUT_BILLED,
+		`${PAYOUT_BILLED} billed calls: the items' billable and what the sandbox billed (got ${got.billed} and ${provider.billedCalls})`,
+	);
 }
 
 /** Starts `n8n start` on a free port and resolves with its URL once it answers. */
@@ -521,6 +548,9 @@ async function main(): Promise<void> {
 		const v1Import = await n8n('import:workflow', `--input=${v1File}`);
 		check(v1Import.code === 0, `import:workflow (version 1)${v1Import.code ? `\n${v1Import.output}` : ''}`);
 		await checkBatchRun(n8n, provider);
+
+		process.stdout.write('payout-guard-bank-card.json (n8n execute against the sandbox provider)\n');
+		await checkPayoutRun(n8n, provider);
 
 		await checkPublishedExamples(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')], provider);
 	} finally {

@@ -2,11 +2,14 @@
  * What the example workflows show when they run against the sandbox: the figures their sticky notes (and the
  * README) state, checked by scripts/check-examples.ts (`n8n execute`) and scripts/browser-check.ts (the editor).
  */
+import type { RunData } from './savedRuns';
+import { items, routed } from './savedRuns';
 
 export const BATCH_ID = 'aceExBatchCsv001';
 export const WEBHOOK_ID = 'aceExLeadToDb001';
 export const CRM_ID = 'aceExLeadToCrm01';
 export const AGENT_ID = 'aceExAgentTool01';
+export const PAYOUT_ID = 'aceExPayoutCard1';
 
 /** What the batch example's Summary node says. */
 export const BATCH_EXPECTED = {
@@ -55,3 +58,48 @@ export function webhookNoteFigures(): string[] {
 /** The outputs of a Verify node with Route by Result on, in order. */
 export const OUTPUTS = ['Match', 'Mismatch', 'Not Verified'] as const;
 export type Output = (typeof OUTPUTS)[number];
+
+/** Every item of a routed Verify node's run, output by output. */
+function verifiedItems(runData: RunData, node: string): Array<Record<string, unknown>> {
+	return OUTPUTS.flatMap((_, output) => items(runData, node, output));
+}
+
+/** The payout example's Verify node, where it routes the sample requests, and the status of each. */
+export const PAYOUT_VERIFY_NODE = "Check the payee's card";
+export const PAYOUT_ROUTED: Readonly<Record<Output, number>> = { Match: 2, Mismatch: 4, 'Not Verified': 2 };
+export const PAYOUT_STATUSES: Readonly<Record<string, string>> = {
+	'P-2001': 'match',
+	'P-2002': 'match',
+	'P-2003': 'mismatch',
+	'P-2004': 'card_reported_lost',
+	'P-2005': 'card_expired',
+	'P-2006': 'card_restricted',
+	'P-2007': 'service_busy',
+	'P-2008': 'daily_limit',
+};
+/** The matches and the refusals the provider bills (mismatch, lost, expired, restricted). */
+export const PAYOUT_BILLED = 6;
+/** Its Verify node's Max Billed Calls: above what the sample bills, so the cap is shown, not hit. */
+export const PAYOUT_MAX_BILLED_CALLS = 10;
+
+/** What a run of the payout example shows: the requests per output, each one's status, and the billed calls. */
+export function payoutRunFigures(runData: RunData): { routed: Record<Output, number>; statuses: Record<string, unknown>; billed: number } {
+	const results = verifiedItems(runData, PAYOUT_VERIFY_NODE);
+	const counts = routed(runData, PAYOUT_VERIFY_NODE, OUTPUTS.length);
+	return {
+		routed: Object.fromEntries(OUTPUTS.map((output, index) => [output, counts[index]])) as Record<Output, number>,
+		statuses: Object.fromEntries(results.map((item) => [String(item.payout_id), item.status]).sort()),
+		billed: results.filter((item) => item.billable).length,
+	};
+}
+
+/** The payout example's note, phrase by phrase, built from the figures above. */
+export function payoutNoteFigures(): string[] {
+	const perOutput = OUTPUTS.map((output) => `${output} ${PAYOUT_ROUTED[output]}`).join(', ');
+	return [
+		`${Object.keys(PAYOUT_STATUSES).length} requests → ${perOutput}`,
+		`${PAYOUT_BILLED} billed calls`,
+		`*Max Billed Calls* is ${PAYOUT_MAX_BILLED_CALLS}`,
+		...Object.entries(PAYOUT_STATUSES).map(([payout, status]) => `${payout} (\`${status}\`)`),
+	];
+}
