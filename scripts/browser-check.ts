@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
+import { PHOTO_BASE } from '../test/support/checkCases';
 import {
 	AGENT_ID,
 	BATCH_EXPECTED,
@@ -29,6 +30,9 @@ import {
 	BATCH_ROUTED,
 	CRM_ID,
 	ESTIMATE_EXPECTED,
+	ONBOARDING_CASES,
+	ONBOARDING_ID,
+	onboardingRunFigures,
 	PAYOUT_BILLED,
 	PAYOUT_ID,
 	PAYOUT_ROUTED,
@@ -263,8 +267,17 @@ async function checkNoRed(editor: Editor, what: string, file: string): Promise<v
 
 // ---- the examples ------------------------------------------------------------------------------------
 
-function exampleNodes(file: string): Array<{ name: string; notes?: string; notesInFlow?: boolean; disabled?: boolean }> {
-	return (JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { nodes: Array<{ name: string }> }).nodes;
+interface ExampleNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	notes?: string;
+	notesInFlow?: boolean;
+	disabled?: boolean;
+}
+
+function exampleNodes(file: string): ExampleNode[] {
+	return (JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { nodes: ExampleNode[] }).nodes;
 }
 
 async function batchExample(editor: Editor): Promise<void> {
@@ -330,22 +343,28 @@ async function webhookExample(editor: Editor): Promise<void> {
 	await editor.shoot('verify-lead-to-database.png');
 }
 
-async function crmExample(editor: Editor): Promise<void> {
-	process.stdout.write('verify-lead-to-crm.json: Execute workflow, then submit the form\n');
-	await editor.open(CRM_ID, exampleNodes('verify-lead-to-crm.json').length);
-	// "Execute workflow" opens the test form in a new tab.
-	const [form] = await Promise.all([editor.page.context().waitForEvent('page', { timeout: 30_000 }), editor.executeWorkflow()]);
+/**
+ * Clicks "Execute workflow", which opens the test form in a new tab, and submits it with these values (by each
+ * field's name in the example, typed into the field its label names).
+ */
+async function submitTestForm(editor: Editor, what: string, file: string, values: Record<string, string>, from?: string): Promise<void> {
+	const [form] = await Promise.all([editor.page.context().waitForEvent('page', { timeout: 30_000 }), editor.executeWorkflow(from)]);
 	await form.waitForLoadState();
-	check(new URL(form.url()).pathname.startsWith('/form-test/'), `crm: the form opens at /form-test/… (got ${form.url()})`);
-	await form.getByLabel('Full name').fill(ZHANG.name);
-	await form.getByLabel('Mobile number').fill(ZHANG.phone);
-	await form.getByLabel('ID card number').fill(ZHANG.idCard);
-	await form.getByLabel('Email').fill('zhang@example.com');
+	check(new URL(form.url()).pathname.startsWith('/form-test/'), `${what}: the form opens at /form-test/… (got ${form.url()})`);
+	const trigger = exampleNodes(file).find((n) => n.type === 'n8n-nodes-base.formTrigger');
+	const fields = (trigger?.parameters.formFields as { values: Array<{ fieldLabel: string; fieldName: string }> } | undefined)?.values ?? [];
+	for (const { fieldLabel, fieldName } of fields) await form.getByLabel(fieldLabel).fill(values[fieldName]);
 	await form.locator('button[type=submit], #submit-btn').first().click();
 	await sleep(1500);
 	await form.close();
-	await editor.waitForRunEnd('crm');
-	await checkNoRed(editor, 'crm', 'verify-lead-to-crm.json');
+	await editor.waitForRunEnd(what);
+	await checkNoRed(editor, what, file);
+}
+
+async function crmExample(editor: Editor): Promise<void> {
+	process.stdout.write('verify-lead-to-crm.json: Execute workflow, then submit the form\n');
+	await editor.open(CRM_ID, exampleNodes('verify-lead-to-crm.json').length);
+	await submitTestForm(editor, 'crm', 'verify-lead-to-crm.json', { ...ZHANG, email: 'zhang@example.com' });
 	const run = await editor.lastRun(CRM_ID);
 	check(run.status === 'success', `crm: the execution succeeded (got ${run.status})`);
 	checkEveryNodeSucceeded('crm', run.runData);
@@ -353,6 +372,29 @@ async function crmExample(editor: Editor): Promise<void> {
 	check(JSON.stringify(routed) === '[1,0,0]', `crm: 张三 is routed to Match (got ${JSON.stringify(routed)} on Match, Mismatch, Not Verified)`);
 	await editor.zoomOut();
 	await editor.shoot('verify-lead-to-crm.png');
+}
+
+async function onboardingExample(editor: Editor): Promise<void> {
+	// A note above three rows of nodes: a taller picture keeps it readable.
+	await editor.withHeight(TALL_HEIGHT, async () => {
+		const file = 'onboarding-id-card-photo.json';
+		process.stdout.write(`${file}: Execute workflow, then submit the form with the photo of 张三's ID card\n`);
+		await editor.open(ONBOARDING_ID, exampleNodes(file).length);
+		const submission = ONBOARDING_CASES[0];
+		const values = { name: ZHANG.name, mobile: submission.mobile, idCardPhoto: `${PHOTO_BASE}/${submission.photo}`, email: 'zhang@example.com' };
+		await submitTestForm(editor, 'onboarding', file, values, 'Onboarding form');
+		const run = await editor.lastRun(ONBOARDING_ID);
+		check(run.status === 'success', `onboarding: the execution succeeded (got ${run.status})`);
+		checkEveryNodeSucceeded('onboarding', run.runData);
+		const { routes, billed } = onboardingRunFigures(run.runData);
+		check(
+			JSON.stringify(routes) === JSON.stringify(submission.routes) && billed === submission.billed,
+			`onboarding: ${submission.photo} + ${submission.mobile} is routed ${submission.routes.join(', ')} with ${submission.billed} billed calls (got ${routes.join(', ')}; ${billed})`,
+		);
+		check(items(run.runData, submission.endsAt).length === 1, `onboarding: the customer reaches "${submission.endsAt}"`);
+		await editor.zoomOut();
+		await editor.shoot('onboarding-id-card-photo.png');
+	});
 }
 
 async function payoutExample(editor: Editor): Promise<void> {
@@ -454,7 +496,7 @@ async function main(): Promise<void> {
 		const editor = new Editor(page, sandbox.url);
 		await editor.signIn();
 		fs.mkdirSync(OUT_DIR, { recursive: true });
-		for (const example of [batchExample, webhookExample, crmExample, payoutExample, agentExample]) {
+		for (const example of [batchExample, webhookExample, crmExample, onboardingExample, payoutExample, agentExample]) {
 			await example(editor).catch((error: Error) => check(false, `${example.name}: ${error.message.split('\n')[0]}`));
 		}
 		if (SCREENSHOTS) await nodePanel(editor);

@@ -15,10 +15,11 @@
  *  3. run, against the sandbox provider: the batch example with `n8n execute` — its routing, its Summary and
  *     its dry-run Cost estimate are the figures (scripts/exampleFigures.ts) the README and its note state — once
  *     as it is (node version 2) and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold
- *     them; the payout example the same way (each request's status, the billed calls); then the webhook example
- *     in a started n8n (published, its data table created): each call is answered and stored, one without an
- *     email refused. The form (CRM) and AI agent examples are run in the editor by scripts/browser-check.ts: one
- *     needs a person at the form, the other the tool's "Execute step".
+ *     them; the payout example the same way (each request's status, the billed calls); then, in a started n8n,
+ *     the webhook and onboarding examples, published, their data tables created: each webhook call is answered
+ *     and stored (one without an email refused), each sandbox submission of the onboarding form routed, billed
+ *     and stored as its note says. The CRM form and AI agent examples are run in the editor by
+ *     scripts/browser-check.ts: one needs a person at the form, the other the tool's "Execute step".
  *
  *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
  *
@@ -32,8 +33,10 @@ import * as path from 'node:path';
 import type { IDataObject, INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
+import { PHOTO_BASE } from '../test/support/checkCases';
 import type { MockProvider } from '../test/support/mockProvider';
 import { startMockProvider } from '../test/support/mockProvider';
+import { SANDBOX_PHOTOS } from '../test/support/sandboxIdentities';
 import {
 	BATCH_EXPECTED,
 	BATCH_ID,
@@ -41,6 +44,11 @@ import {
 	batchNoteFigures,
 	ESTIMATE_EXPECTED,
 	NO_EMAIL_STATUS,
+	ONBOARDING_CASES,
+	ONBOARDING_FORM_PATH,
+	ONBOARDING_ID,
+	onboardingNoteFigures,
+	onboardingRunFigures,
 	OUTPUTS,
 	PAYOUT_BILLED,
 	PAYOUT_ID,
@@ -53,8 +61,8 @@ import {
 	WEBHOOK_ID,
 	webhookNoteFigures,
 } from './exampleFigures';
-import type { Rest, RunData } from './savedRuns';
-import { failedNodes, items, routed } from './savedRuns';
+import type { Rest, RunData, SavedRun } from './savedRuns';
+import { failedNodes, items, lastRun, routed } from './savedRuns';
 import { SANDBOX_TOKEN } from './sandbox';
 import { ensureDataTables, ensureOwner, exampleFiles, freePort, ownerCookie, SANDBOX_CREDENTIAL } from './start';
 
@@ -265,6 +273,7 @@ function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, 
 const NOTE_FIGURES: Readonly<Record<string, () => string[]>> = {
 	[BATCH_ID]: batchNoteFigures,
 	[WEBHOOK_ID]: webhookNoteFigures,
+	[ONBOARDING_ID]: onboardingNoteFigures,
 	[PAYOUT_ID]: payoutNoteFigures,
 };
 
@@ -396,17 +405,27 @@ async function tableRows(rest: Rest, name: string): Promise<Array<Record<string,
 	return rows.data?.data ?? [];
 }
 
-/** The webhook example, published in a started n8n with its data table created. */
-async function checkPublishedExamples(n8n: N8nCommand, n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[], provider: MockProvider): Promise<void> {
+/** The examples a started n8n serves (the webhook and the onboarding form), published, their data tables created. */
+async function checkPublishedExamples(
+	n8n: N8nCommand,
+	n8nEnvVars: NodeJS.ProcessEnv,
+	n8nArgs: string[],
+	provider: MockProvider,
+	onboarding: Workflow,
+): Promise<void> {
 	const major = Number(String(n8nEnvVars.N8N_VERSION).split('.')[0]);
-	const published = await n8n(...(major >= 2 ? ['publish:workflow', `--id=${WEBHOOK_ID}`] : ['update:workflow', `--id=${WEBHOOK_ID}`, '--active=true']));
-	check(published.code === 0, `publish ${WEBHOOK_ID}${published.code ? `\n${published.output.slice(-2000)}` : ''}`);
+	for (const id of [WEBHOOK_ID, ONBOARDING_ID]) {
+		const published = await n8n(...(major >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']));
+		check(published.code === 0, `publish ${id}${published.code ? `\n${published.output.slice(-2000)}` : ''}`);
+	}
 	const url = await startN8n(n8nEnvVars, n8nArgs);
 	await ensureOwner(url);
 	await ensureDataTables(url, exampleFiles());
 	const rest = await ownerRest(url);
 	process.stdout.write('verify-lead-to-database.json (published: POST /webhook/…)\n');
 	await checkWebhookCalls(url, rest, provider);
+	process.stdout.write('onboarding-id-card-photo.json (published: its form submitted)\n');
+	await checkOnboardingForm(url, rest, provider, onboarding);
 }
 
 /** The webhook example: each call answered with its outcome and stored in the table; one without an email refused. */
@@ -438,6 +457,60 @@ async function checkWebhookCalls(url: string, rest: Rest, provider: MockProvider
 		JSON.stringify(stored) === JSON.stringify(['li@example.com mismatch 李*', 'typo@example.com invalid_input 张*', 'zhang@example.com match 张*']),
 		`verified_leads holds each lead with its outcome, masked, and no row without an email (got ${JSON.stringify(stored)})`,
 	);
+}
+
+/** The execution n8n saves for a workflow after `before` (the latest one's id then), once it has finished. */
+async function finishedRun(rest: Rest, workflowId: string, before: string | undefined): Promise<SavedRun | undefined> {
+	for (let waited = 0; waited < 60_000; waited += 500) {
+		const run = await lastRun(rest, workflowId);
+		if (run && run.id !== before && !['new', 'running', 'waiting'].includes(run.status)) return run;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	return undefined;
+}
+
+const onboardingEmail = ({ photo, mobile }: { photo: string; mobile: string }) => `${photo.replace(/\.jpg$/, '')}.${mobile}@example.com`;
+
+/**
+ * The onboarding example: each submission its note lists, posted to the published form as a browser posts it
+ * (multipart, a `field-<index>` per form field), and its execution read back: green, routed by the two Verify
+ * nodes as the note says, ending at the node it names, billed as it says; the customer who passes both checks
+ * stored in verified_customers.
+ */
+async function checkOnboardingForm(url: string, rest: Rest, provider: MockProvider, onboarding: Workflow): Promise<void> {
+	const form = onboarding.nodes.find((n) => n.type === 'n8n-nodes-base.formTrigger');
+	const fields = (form?.parameters.formFields as { values: Array<{ fieldName: string }> } | undefined)?.values ?? [];
+	const asked = ['name', 'mobile', 'idCardPhoto', 'email'];
+	check(JSON.stringify(fields.map((f) => f.fieldName)) === JSON.stringify(asked), `the form asks for ${asked.join(', ')}`);
+	for (const submission of ONBOARDING_CASES) {
+		const what = `${submission.photo} + ${submission.mobile}`;
+		const values: Record<string, string> = {
+			name: SANDBOX_PHOTOS[submission.photo].card!.name,
+			mobile: submission.mobile,
+			idCardPhoto: `${PHOTO_BASE}/${submission.photo}`,
+			email: onboardingEmail(submission),
+		};
+		const body = new FormData();
+		fields.forEach(({ fieldName }, index) => body.append(`field-${index}`, values[fieldName]));
+		provider.reset();
+		const before = (await lastRun(rest, ONBOARDING_ID))?.id;
+		const response = await fetch(`${url}/form/${ONBOARDING_FORM_PATH}`, { method: 'POST', body });
+		check(response.ok, `${what}: POST /form/${ONBOARDING_FORM_PATH} is accepted (got HTTP ${response.status})`);
+		const run = await finishedRun(rest, ONBOARDING_ID, before);
+		const failed = run ? failedNodes(run.runData) : [];
+		check(run?.status === 'success' && failed.length === 0, `${what}: the execution succeeded, every node green (got ${run?.status}${failed.length ? `; not: ${failed.join(', ')}` : ''})`);
+		const runData = run?.runData ?? {};
+		const { routes, billed } = onboardingRunFigures(runData);
+		check(JSON.stringify(routes) === JSON.stringify(submission.routes), `${what}: routed ${submission.routes.join(', ')} (got ${routes.join(', ')})`);
+		check(items(runData, submission.endsAt).length === 1, `${what}: ends at "${submission.endsAt}"`);
+		check(
+			billed === submission.billed && provider.billedCalls === submission.billed,
+			`${what}: ${submission.billed} billed call(s), by the items' billable and by the sandbox (got ${billed} and ${provider.billedCalls})`,
+		);
+	}
+	const saved = ONBOARDING_CASES.filter((submission) => submission.routes.every((route) => route === 'Match')).map(onboardingEmail);
+	const stored = (await tableRows(rest, 'verified_customers')).map((row) => row.email);
+	check(JSON.stringify(stored) === JSON.stringify(saved), `verified_customers holds the verified customer only (got ${JSON.stringify(stored)})`);
 }
 
 function stable(value: unknown): unknown {
@@ -552,7 +625,7 @@ async function main(): Promise<void> {
 		process.stdout.write('payout-guard-bank-card.json (n8n execute against the sandbox provider)\n');
 		await checkPayoutRun(n8n, provider);
 
-		await checkPublishedExamples(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')], provider);
+		await checkPublishedExamples(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')], provider, workflows.get('onboarding-id-card-photo.json')!);
 	} finally {
 		await stopServers();
 		await provider.close();

@@ -2,6 +2,7 @@
  * What the example workflows show when they run against the sandbox: the figures their sticky notes (and the
  * README) state, checked by scripts/check-examples.ts (`n8n execute`) and scripts/browser-check.ts (the editor).
  */
+import { PHOTO_BASE } from '../test/support/checkCases';
 import type { RunData } from './savedRuns';
 import { items, routed } from './savedRuns';
 
@@ -9,6 +10,7 @@ export const BATCH_ID = 'aceExBatchCsv001';
 export const WEBHOOK_ID = 'aceExLeadToDb001';
 export const CRM_ID = 'aceExLeadToCrm01';
 export const AGENT_ID = 'aceExAgentTool01';
+export const ONBOARDING_ID = 'aceExOnboardId01';
 export const PAYOUT_ID = 'aceExPayoutCard1';
 
 /** What the batch example's Summary node says. */
@@ -59,9 +61,45 @@ export function webhookNoteFigures(): string[] {
 export const OUTPUTS = ['Match', 'Mismatch', 'Not Verified'] as const;
 export type Output = (typeof OUTPUTS)[number];
 
+/** The onboarding example's form path and Verify nodes: the ID card photo first, then the mobile. */
+export const ONBOARDING_FORM_PATH = 'acedata-onboarding';
+export const ONBOARDING_VERIFY_NODES = ['Read the ID card photo', 'Check the mobile is theirs'] as const;
+
+/**
+ * The onboarding form's sandbox submissions its note lists: the photo (any host, PHOTO_BASE in the note), the
+ * mobile, where the ID card check and then the mobile check send it, the node it ends at, and what it bills.
+ */
+export const ONBOARDING_CASES: ReadonlyArray<{ photo: string; mobile: string; routes: Output[]; endsAt: string; billed: number }> = [
+	{ photo: 'zhang-san.jpg', mobile: '13800138000', routes: ['Match', 'Match'], endsAt: 'Save the verified customer', billed: 2 },
+	{ photo: 'zhang-san.jpg', mobile: '13900139000', routes: ['Match', 'Mismatch'], endsAt: 'Flag for review', billed: 2 },
+	{ photo: 'li-si.jpg', mobile: '13700137000', routes: ['Mismatch'], endsAt: 'Flag for review', billed: 1 },
+	{ photo: 'wang-wu.jpg', mobile: '13600136000', routes: ['Not Verified'], endsAt: 'Retry later', billed: 0 },
+];
+
+/** The onboarding example's note, case by case: `**photo + mobile** → routes`, and what the case bills. */
+export function onboardingNoteFigures(): string[] {
+	return [
+		`${PHOTO_BASE}/${ONBOARDING_CASES[0].photo}`,
+		...ONBOARDING_CASES.map(({ photo, mobile, routes, billed }) => `**${photo} + ${mobile}** → ${routes.join(', ')}: ${billedCalls(billed)}`),
+	];
+}
+
+/** What a run of the onboarding example shows: where each Verify node that ran sent the submission, and the billed calls. */
+export function onboardingRunFigures(runData: RunData): { routes: Output[]; billed: number } {
+	const ran = ONBOARDING_VERIFY_NODES.filter((node) => runData[node]);
+	return {
+		routes: ran.map((node) => OUTPUTS[routed(runData, node, OUTPUTS.length).findIndex((count) => count > 0)]),
+		billed: ran.flatMap((node) => verifiedItems(runData, node)).filter((item) => item.billable).length,
+	};
+}
+
 /** Every item of a routed Verify node's run, output by output. */
 function verifiedItems(runData: RunData, node: string): Array<Record<string, unknown>> {
 	return OUTPUTS.flatMap((_, output) => items(runData, node, output));
+}
+
+function billedCalls(count: number): string {
+	return count === 0 ? 'not billed' : `${count} billed call${count === 1 ? '' : 's'}`;
 }
 
 /** The payout example's Verify node, where it routes the sample requests, and the status of each. */
