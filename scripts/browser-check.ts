@@ -19,11 +19,30 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { parse } from 'flatted';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { AGENT_ID, BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, CRM_ID, ESTIMATE_EXPECTED, WEBHOOK_ID, ZHANG } from './exampleFigures';
+import { PHOTO_BASE } from '../test/support/checkCases';
+import {
+	AGENT_ID,
+	BATCH_EXPECTED,
+	BATCH_ID,
+	BATCH_ROUTED,
+	CRM_ID,
+	ESTIMATE_EXPECTED,
+	ONBOARDING_CASES,
+	ONBOARDING_ID,
+	onboardingRunFigures,
+	PAYOUT_BILLED,
+	PAYOUT_ID,
+	PAYOUT_ROUTED,
+	PAYOUT_STATUSES,
+	payoutRunFigures,
+	WEBHOOK_ID,
+	ZHANG,
+} from './exampleFigures';
+import type { RunData, SavedRun } from './savedRuns';
+import { failedNodes, items, lastRun } from './savedRuns';
 import { freePort, LOCAL_OWNER, SANDBOX_CREDENTIAL } from './start';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,8 +50,11 @@ const OUT_DIR = path.join(ROOT, 'docs', 'images');
 const SCREENSHOTS = process.argv.includes('--screenshots');
 const WIDTH = 1400;
 const HEIGHT = 800;
-/** The node panel is taller than the canvas pictures: every parameter of the encryption panel fits. */
-const PANEL_HEIGHT = 1000;
+/**
+ * Taller pictures: the node panel (every parameter of the encryption panel fits), and a canvas whose note stands
+ * above three rows of nodes (fit to a wide picture, its note would be too small to read).
+ */
+const TALL_HEIGHT = 1000;
 const VERIFY_TYPE = 'n8n-nodes-acedata-phone-verify.aceDataPhoneVerify';
 /** Debian's Chromium on a machine without network: the flags keep it from calling home. */
 const CHROMIUM_ARGS = [
@@ -96,10 +118,6 @@ async function startSandbox(): Promise<{ url: string; stop: () => Promise<void> 
 }
 
 // ---- the editor --------------------------------------------------------------------------------------
-
-interface RunData {
-	[node: string]: Array<{ executionStatus?: string; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>;
-}
 
 class Editor {
 	constructor(
@@ -188,14 +206,8 @@ class Editor {
 	}
 
 	/** The run data of the workflow's latest execution, as n8n saved it. */
-	async lastRun(workflowId: string): Promise<{ status: string; runData: RunData }> {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const list = await this.rest<{ data: { results: Array<{ id: string }> } }>('GET', `/rest/executions?filter=${filter}&limit=1`);
-		const id = list.data.results[0]?.id;
-		if (!id) return { status: 'none', runData: {} };
-		const execution = await this.rest<{ data: { status: string; data: string } }>('GET', `/rest/executions/${id}`);
-		const data = parse(execution.data.data) as { resultData: { runData: RunData } };
-		return { status: execution.data.status, runData: data.resultData.runData };
+	async lastRun(workflowId: string): Promise<Omit<SavedRun, 'id'>> {
+		return (await lastRun((method, route) => this.rest(method, route), workflowId)) ?? { status: 'none', runData: {} };
 	}
 
 	async shoot(file: string): Promise<void> {
@@ -212,21 +224,25 @@ class Editor {
 		process.stdout.write(`  → docs/images/${file}\n`);
 	}
 
+	/** Runs the steps in a picture of this height, then goes back to the usual one. */
+	async withHeight(height: number, steps: () => Promise<void>): Promise<void> {
+		await this.page.setViewportSize({ width: WIDTH, height });
+		try {
+			await steps();
+		} finally {
+			await this.page.setViewportSize({ width: WIDTH, height: HEIGHT });
+		}
+	}
+
 	/** One step out from "fit view", so the floating Execute button does not cover the lowest nodes. */
 	async zoomOut(): Promise<void> {
 		await this.page.locator('[data-test-id="zoom-out-button"]').click({ timeout: 2000 }).catch(() => undefined);
 	}
 }
 
-function items(runData: RunData, node: string, output = 0): Array<Record<string, unknown>> {
-	return (runData[node]?.[0]?.data?.main?.[output] ?? []).map((i) => i.json);
-}
-
-/** Every node that ran ended well (a node that failed keeps the run's other nodes green). */
+/** Every node that ran ended well. */
 function checkEveryNodeSucceeded(what: string, runData: RunData): void {
-	const failed = Object.entries(runData)
-		.filter(([, tasks]) => tasks.some((task) => task.executionStatus !== 'success'))
-		.map(([node]) => node);
+	const failed = failedNodes(runData);
 	check(Object.keys(runData).length > 0 && failed.length === 0, `${what}: every node that ran succeeded${failed.length ? ` (not: ${failed.join(', ')})` : ''}`);
 }
 
@@ -251,8 +267,17 @@ async function checkNoRed(editor: Editor, what: string, file: string): Promise<v
 
 // ---- the examples ------------------------------------------------------------------------------------
 
-function exampleNodes(file: string): Array<{ name: string; notes?: string; notesInFlow?: boolean; disabled?: boolean }> {
-	return (JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { nodes: Array<{ name: string }> }).nodes;
+interface ExampleNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	notes?: string;
+	notesInFlow?: boolean;
+	disabled?: boolean;
+}
+
+function exampleNodes(file: string): ExampleNode[] {
+	return (JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { nodes: ExampleNode[] }).nodes;
 }
 
 async function batchExample(editor: Editor): Promise<void> {
@@ -318,22 +343,28 @@ async function webhookExample(editor: Editor): Promise<void> {
 	await editor.shoot('verify-lead-to-database.png');
 }
 
-async function crmExample(editor: Editor): Promise<void> {
-	process.stdout.write('verify-lead-to-crm.json: Execute workflow, then submit the form\n');
-	await editor.open(CRM_ID, exampleNodes('verify-lead-to-crm.json').length);
-	// "Execute workflow" opens the test form in a new tab.
-	const [form] = await Promise.all([editor.page.context().waitForEvent('page', { timeout: 30_000 }), editor.executeWorkflow()]);
+/**
+ * Clicks "Execute workflow", which opens the test form in a new tab, and submits it with these values (by each
+ * field's name in the example, typed into the field its label names).
+ */
+async function submitTestForm(editor: Editor, what: string, file: string, values: Record<string, string>, from?: string): Promise<void> {
+	const [form] = await Promise.all([editor.page.context().waitForEvent('page', { timeout: 30_000 }), editor.executeWorkflow(from)]);
 	await form.waitForLoadState();
-	check(new URL(form.url()).pathname.startsWith('/form-test/'), `crm: the form opens at /form-test/… (got ${form.url()})`);
-	await form.getByLabel('Full name').fill(ZHANG.name);
-	await form.getByLabel('Mobile number').fill(ZHANG.phone);
-	await form.getByLabel('ID card number').fill(ZHANG.idCard);
-	await form.getByLabel('Email').fill('zhang@example.com');
+	check(new URL(form.url()).pathname.startsWith('/form-test/'), `${what}: the form opens at /form-test/… (got ${form.url()})`);
+	const trigger = exampleNodes(file).find((n) => n.type === 'n8n-nodes-base.formTrigger');
+	const fields = (trigger?.parameters.formFields as { values: Array<{ fieldLabel: string; fieldName: string }> } | undefined)?.values ?? [];
+	for (const { fieldLabel, fieldName } of fields) await form.getByLabel(fieldLabel).fill(values[fieldName]);
 	await form.locator('button[type=submit], #submit-btn').first().click();
 	await sleep(1500);
 	await form.close();
-	await editor.waitForRunEnd('crm');
-	await checkNoRed(editor, 'crm', 'verify-lead-to-crm.json');
+	await editor.waitForRunEnd(what);
+	await checkNoRed(editor, what, file);
+}
+
+async function crmExample(editor: Editor): Promise<void> {
+	process.stdout.write('verify-lead-to-crm.json: Execute workflow, then submit the form\n');
+	await editor.open(CRM_ID, exampleNodes('verify-lead-to-crm.json').length);
+	await submitTestForm(editor, 'crm', 'verify-lead-to-crm.json', { ...ZHANG, email: 'zhang@example.com' });
 	const run = await editor.lastRun(CRM_ID);
 	check(run.status === 'success', `crm: the execution succeeded (got ${run.status})`);
 	checkEveryNodeSucceeded('crm', run.runData);
@@ -341,6 +372,50 @@ async function crmExample(editor: Editor): Promise<void> {
 	check(JSON.stringify(routed) === '[1,0,0]', `crm: 张三 is routed to Match (got ${JSON.stringify(routed)} on Match, Mismatch, Not Verified)`);
 	await editor.zoomOut();
 	await editor.shoot('verify-lead-to-crm.png');
+}
+
+async function onboardingExample(editor: Editor): Promise<void> {
+	// A note above three rows of nodes: a taller picture keeps it readable.
+	await editor.withHeight(TALL_HEIGHT, async () => {
+		const file = 'onboarding-id-card-photo.json';
+		process.stdout.write(`${file}: Execute workflow, then submit the form with the photo of 张三's ID card\n`);
+		await editor.open(ONBOARDING_ID, exampleNodes(file).length);
+		const submission = ONBOARDING_CASES[0];
+		const values = { name: ZHANG.name, mobile: submission.mobile, idCardPhoto: `${PHOTO_BASE}/${submission.photo}`, email: 'zhang@example.com' };
+		await submitTestForm(editor, 'onboarding', file, values, 'Onboarding form');
+		const run = await editor.lastRun(ONBOARDING_ID);
+		check(run.status === 'success', `onboarding: the execution succeeded (got ${run.status})`);
+		checkEveryNodeSucceeded('onboarding', run.runData);
+		const { routes, billed } = onboardingRunFigures(run.runData);
+		check(
+			JSON.stringify(routes) === JSON.stringify(submission.routes) && billed === submission.billed,
+			`onboarding: ${submission.photo} + ${submission.mobile} is routed ${submission.routes.join(', ')} with ${submission.billed} billed calls (got ${routes.join(', ')}; ${billed})`,
+		);
+		check(items(run.runData, submission.endsAt).length === 1, `onboarding: the customer reaches "${submission.endsAt}"`);
+		await editor.zoomOut();
+		await editor.shoot('onboarding-id-card-photo.png');
+	});
+}
+
+async function payoutExample(editor: Editor): Promise<void> {
+	// A note above three rows of nodes: a taller picture keeps it readable.
+	await editor.withHeight(TALL_HEIGHT, async () => {
+		const file = 'payout-guard-bank-card.json';
+		process.stdout.write(`${file}: Execute workflow\n`);
+		await editor.open(PAYOUT_ID, exampleNodes(file).length);
+		await editor.executeWorkflow();
+		await editor.waitForRunEnd('payout');
+		await checkNoRed(editor, 'payout', file);
+		const run = await editor.lastRun(PAYOUT_ID);
+		check(run.status === 'success', `payout: the execution succeeded (got ${run.status})`);
+		checkEveryNodeSucceeded('payout', run.runData);
+		const got = payoutRunFigures(run.runData);
+		checkFigures('payout', got, { billed: PAYOUT_BILLED });
+		check(JSON.stringify(got.routed) === JSON.stringify(PAYOUT_ROUTED), `payout: routed ${JSON.stringify(PAYOUT_ROUTED)} (got ${JSON.stringify(got.routed)})`);
+		check(JSON.stringify(got.statuses) === JSON.stringify(PAYOUT_STATUSES), `payout: each request gets its status (got ${JSON.stringify(got.statuses)})`);
+		await editor.zoomOut();
+		await editor.shoot('payout-guard-bank-card.png');
+	});
 }
 
 async function agentExample(editor: Editor): Promise<void> {
@@ -392,19 +467,19 @@ async function nodePanel(editor: Editor): Promise<void> {
 	});
 	const { id } = created.data;
 	try {
-		await editor.page.setViewportSize({ width: WIDTH, height: PANEL_HEIGHT });
-		await editor.open(id, 1);
-		await editor.openNode('Verify identity');
-		await editor.page.mouse.move(WIDTH - 150, PANEL_HEIGHT - 150);
-		await editor.shoot('verify-node-panel.png');
-		const add = editor.page.locator('[data-test-id="ndv"]').getByPlaceholder('Add option').first();
-		await add.scrollIntoViewIfNeeded();
-		await add.click();
-		await sleep(1200);
-		await editor.page.screenshot({ path: path.join(OUT_DIR, 'verify-node-options.png') });
-		process.stdout.write('  → docs/images/verify-node-options.png\n');
+		await editor.withHeight(TALL_HEIGHT, async () => {
+			await editor.open(id, 1);
+			await editor.openNode('Verify identity');
+			await editor.page.mouse.move(WIDTH - 150, TALL_HEIGHT - 150);
+			await editor.shoot('verify-node-panel.png');
+			const add = editor.page.locator('[data-test-id="ndv"]').getByPlaceholder('Add option').first();
+			await add.scrollIntoViewIfNeeded();
+			await add.click();
+			await sleep(1200);
+			await editor.page.screenshot({ path: path.join(OUT_DIR, 'verify-node-options.png') });
+			process.stdout.write('  → docs/images/verify-node-options.png\n');
+		});
 	} finally {
-		await editor.page.setViewportSize({ width: WIDTH, height: HEIGHT });
 		// n8n 2.x deletes only an archived workflow; 1.x has no archive and deletes at once.
 		await editor.rest('POST', `/rest/workflows/${id}/archive`, {}).catch(() => undefined);
 		await editor.rest('DELETE', `/rest/workflows/${id}`);
@@ -421,7 +496,7 @@ async function main(): Promise<void> {
 		const editor = new Editor(page, sandbox.url);
 		await editor.signIn();
 		fs.mkdirSync(OUT_DIR, { recursive: true });
-		for (const example of [batchExample, webhookExample, crmExample, agentExample]) {
+		for (const example of [batchExample, webhookExample, crmExample, onboardingExample, payoutExample, agentExample]) {
 			await example(editor).catch((error: Error) => check(false, `${example.name}: ${error.message.split('\n')[0]}`));
 		}
 		if (SCREENSHOTS) await nodePanel(editor);

@@ -4,18 +4,21 @@
  *
  *  1. static: every node's type and version exist in that n8n (or in this package); every parameter is one
  *     the node shows for the given settings (n8n drops the others silently when it saves), down into
- *     collections; no required parameter is missing (n8n-workflow's own issue check, the one behind the
- *     editor's warning triangles); connections name existing nodes; Verify nodes use the sandbox credential;
+ *     collections, and every choice (an operation, a mode) one it offers there; no required parameter is
+ *     missing (n8n-workflow's own issue check, the one behind the editor's warning triangles); connections name
+ *     existing nodes; Verify nodes use the sandbox credential;
  *     the sticky note gives every URL a trigger listens on (the test URL "Execute workflow" waits on, and the
- *     production one), the batch example's figures, and how to try the agent's tool without a model; a node
+ *     production one), the figures the runs show, and how to try the agent's tool without a model; a node
  *     that needs the user's own account says so on the canvas and is disabled unless it serves an AI agent;
  *  2. import: `n8n import:workflow` into a fresh user folder, `n8n export:workflow` back, and the nodes and
  *     connections come out as they went in;
  *  3. run, against the sandbox provider: the batch example with `n8n execute` — its routing, its Summary and
  *     its dry-run Cost estimate are the figures (scripts/exampleFigures.ts) the README and its note state — once
  *     as it is (node version 2) and once with its Verify nodes at version 1, as workflows saved with 0.1.0 hold
- *     them; then the webhook example in a started n8n (published, its data table created): each call is
- *     answered and stored. The form (CRM) and AI agent examples are run in the editor by
+ *     them; the payout example the same way (each request's status, the billed calls); then, in a started n8n,
+ *     the webhook and onboarding examples, published, their data tables created: each webhook call is answered
+ *     and stored (one without an email refused), each sandbox submission of the onboarding form routed, billed
+ *     and stored as its note says. The CRM form and AI agent examples are run in the editor by
  *     scripts/browser-check.ts: one needs a person at the form, the other the tool's "Execute step".
  *
  *   npx tsx scripts/check-examples.ts          # exit code 0 when every check passes
@@ -27,11 +30,39 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
+import { PHOTO_BASE } from '../test/support/checkCases';
+import type { MockProvider } from '../test/support/mockProvider';
 import { startMockProvider } from '../test/support/mockProvider';
-import { BATCH_EXPECTED, BATCH_ID, BATCH_ROUTED, batchNoteFigures, ESTIMATE_EXPECTED, WEBHOOK_ID } from './exampleFigures';
+import { SANDBOX_PHOTOS } from '../test/support/sandboxIdentities';
+import {
+	BATCH_EXPECTED,
+	BATCH_ID,
+	BATCH_ROUTED,
+	batchNoteFigures,
+	ESTIMATE_EXPECTED,
+	NO_EMAIL_STATUS,
+	ONBOARDING_CASES,
+	ONBOARDING_FORM_PATH,
+	ONBOARDING_ID,
+	onboardingNoteFigures,
+	onboardingRunFigures,
+	OUTPUTS,
+	PAYOUT_BILLED,
+	PAYOUT_ID,
+	PAYOUT_MAX_BILLED_CALLS,
+	PAYOUT_ROUTED,
+	PAYOUT_STATUSES,
+	PAYOUT_VERIFY_NODE,
+	payoutNoteFigures,
+	payoutRunFigures,
+	WEBHOOK_ID,
+	webhookNoteFigures,
+} from './exampleFigures';
+import type { Rest, RunData, SavedRun } from './savedRuns';
+import { failedNodes, items, lastRun, routed } from './savedRuns';
 import { SANDBOX_TOKEN } from './sandbox';
 import { ensureDataTables, ensureOwner, exampleFiles, freePort, ownerCookie, SANDBOX_CREDENTIAL } from './start';
 
@@ -128,6 +159,24 @@ function unknownNestedKeys(prop: INodeProperties, value: unknown, at: string): s
 	return found;
 }
 
+/**
+ * Top-level choices (options, multiOptions) that none of the shown definitions offers: n8n keeps such a value, so
+ * an operation of another resource would pass the checks above. Expressions and choices loaded at run time are
+ * not judged.
+ */
+function unknownChoices(node: INode, description: INodeTypeDescription, kept: INodeParameters): string[] {
+	return Object.entries(node.parameters).flatMap(([key, value]) => {
+		if (typeof value === 'string' && value.startsWith('=')) return [];
+		const offered = description.properties
+			.filter((p) => p.name === key && key in kept && NodeHelpers.displayParameter(kept, p, node, description))
+			.filter((p) => (p.type === 'options' || p.type === 'multiOptions') && !p.typeOptions?.loadOptionsMethod && p.options?.length)
+			.map((p) => (p.options as INodePropertyOptions[]).map((o) => o.value));
+		const chosen = Array.isArray(value) ? value : [value];
+		const known = offered.length === 0 || offered.some((values) => chosen.every((v) => values.includes(v as string)));
+		return known ? [] : [`${key}=${JSON.stringify(value)}`];
+	});
+}
+
 function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
 	const names = new Set(workflow.nodes.map((n) => n.name));
 	check(names.size === workflow.nodes.length, 'node names are unique');
@@ -147,7 +196,7 @@ function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDes
 			const perDefinition = shown.map((p) => unknownNestedKeys(p, value, key));
 			return perDefinition.length > 0 ? perDefinition.reduce((a, b) => a.filter((k) => b.includes(k))) : [];
 		});
-		const unknown = [...dropped, ...nested];
+		const unknown = [...dropped, ...nested, ...unknownChoices(node, description, kept)];
 		check(unknown.length === 0, `"${node.name}": every parameter is known${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
 		const issues = NodeHelpers.getNodeParametersIssues(description.properties, node, description);
 		const issueText = issues?.parameters ? JSON.stringify(issues.parameters) : '';
@@ -171,10 +220,10 @@ function staticChecks(workflow: Workflow, descriptions: Map<string, INodeTypeDes
 
 /**
  * What the sticky note promises and what needs the user's own account: every URL a trigger listens on is given
- * (the test URL the editor waits on after "Execute workflow", and the production one), the batch example's
- * figures are the ones its run shows, the agent's tool can be tried without a model, and a node that needs a
- * credential the sandbox lacks says so on the canvas and, unless it only serves an AI agent, is disabled (so
- * the sandbox run ends green).
+ * (the test URL the editor waits on after "Execute workflow", and the production one), the figures are the ones
+ * the run shows (and the payout example's cap its Verify node's), the agent's tool can be tried without a model,
+ * and a node that needs a credential the sandbox lacks says so on the canvas and, unless it only serves an AI
+ * agent, is disabled (so the sandbox run ends green).
  */
 function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, INodeTypeDescription[]>): void {
 	const notes = workflow.nodes
@@ -213,12 +262,20 @@ function noteChecks(file: string, workflow: Workflow, descriptions: Map<string, 
 		check(marked, `${file}: "${node.name}" (needs ${missing.map((c) => c.name).join(' or ')}) says so on the canvas`);
 		if (!subNodes.has(node.name)) check(node.disabled === true, `${file}: "${node.name}" is disabled in the sandbox`);
 	}
-	if (workflow.id === BATCH_ID) {
-		for (const figure of batchNoteFigures()) {
-			check(notes.includes(figure), `${file}: the note says "${figure}"`);
-		}
+	for (const figure of NOTE_FIGURES[workflow.id]?.() ?? []) check(notes.includes(figure), `${file}: the note says "${figure}"`);
+	if (workflow.id === PAYOUT_ID) {
+		const cap = (workflow.nodes.find((n) => n.name === PAYOUT_VERIFY_NODE)?.parameters.options as IDataObject | undefined)?.maxBilledCalls;
+		check(cap === PAYOUT_MAX_BILLED_CALLS, `${file}: "${PAYOUT_VERIFY_NODE}" has Max Billed Calls ${PAYOUT_MAX_BILLED_CALLS}, as its note says (got ${cap})`);
 	}
 }
+
+/** What each example's note states that its run shows (scripts/exampleFigures.ts). */
+const NOTE_FIGURES: Readonly<Record<string, () => string[]>> = {
+	[BATCH_ID]: batchNoteFigures,
+	[WEBHOOK_ID]: webhookNoteFigures,
+	[ONBOARDING_ID]: onboardingNoteFigures,
+	[PAYOUT_ID]: payoutNoteFigures,
+};
 
 // ---- 2 and 3: a real n8n -----------------------------------------------------------------------------
 
@@ -259,41 +316,56 @@ async function stopServers(): Promise<void> {
 
 type N8nCommand = (...args: string[]) => Promise<{ code: number; output: string }>;
 
-/** The items of each output of a node in the run that `n8n execute --rawOutput` printed. */
-function nodeOutputs(output: string, node: string): Array<Array<{ json: Record<string, unknown> }>> {
+/** The run data `n8n execute --rawOutput` printed. */
+function cliRunData(output: string): RunData {
 	try {
-		const data = JSON.parse(output.slice(output.indexOf('\n{\n') + 1)) as {
-			data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
-		};
-		return data.data.resultData.runData[node][0].data.main;
+		const data = JSON.parse(output.slice(output.indexOf('\n{\n') + 1)) as { data: { resultData: { runData: RunData } } };
+		return data.data.resultData.runData;
 	} catch (error) {
-		check(false, `run data of "${node}" parsed (${(error as Error).message})`);
-		return [];
+		check(false, `run data parsed (${(error as Error).message})`);
+		return {};
 	}
 }
 
-function firstItem(output: string, node: string): Record<string, unknown> {
-	return nodeOutputs(output, node)[0]?.[0]?.json ?? {};
+/** Runs an example (already imported) with `n8n execute`: it exits 0 and every node succeeds. */
+async function executeExample(n8n: N8nCommand, id: string): Promise<RunData> {
+	const run = await n8n('execute', '--id', id, '--rawOutput');
+	check(run.code === 0, `execute --id ${id} exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
+	const runData = cliRunData(run.output);
+	const failed = failedNodes(runData);
+	check(failed.length === 0, `${id}: every node succeeded${failed.length ? ` (not: ${failed.join(', ')})` : ''}`);
+	return runData;
 }
 
 /** Runs the batch example (already imported) and checks its Summary, its Cost estimate and the requests sent. */
-async function checkBatchRun(n8n: N8nCommand, provider: { requests: unknown[]; reset(): void }): Promise<void> {
+async function checkBatchRun(n8n: N8nCommand, provider: MockProvider): Promise<void> {
 	provider.reset();
-	const run = await n8n('execute', '--id', BATCH_ID, '--rawOutput');
-	check(run.code === 0, `execute --id ${BATCH_ID} exits 0${run.code ? `\n${run.output.slice(-3000)}` : ''}`);
+	const runData = await executeExample(n8n, BATCH_ID);
 	for (const [node, expected] of [['Summary', BATCH_EXPECTED], ['Cost estimate', ESTIMATE_EXPECTED]] as const) {
-		const got = firstItem(run.output, node);
+		const got = items(runData, node)[0] ?? {};
 		for (const [key, want] of Object.entries(expected)) {
 			check(got[key] === want, `${node}.${key} = ${want} (got ${JSON.stringify(got[key])})`);
 		}
 	}
-	const routed = nodeOutputs(run.output, 'Verify every row').map((items) => items?.length ?? 0);
+	const counts = routed(runData, 'Verify every row', OUTPUTS.length);
 	check(
-		JSON.stringify(routed) === JSON.stringify(Object.values(BATCH_ROUTED)),
-		`Verify every row routes ${JSON.stringify(BATCH_ROUTED)} (got ${JSON.stringify(routed)})`,
+		JSON.stringify(counts) === JSON.stringify(Object.values(BATCH_ROUTED)),
+		`Verify every row routes ${JSON.stringify(BATCH_ROUTED)} (got ${JSON.stringify(counts)})`,
 	);
 	const requests = provider.requests.length;
 	check(requests === 12, `the sandbox got 12 requests: 14 rows less one duplicate and one invalid row, none from the dry run (got ${requests})`);
+}
+
+/** Runs the payout example (already imported): each request routed with its status, and what the provider billed. */
+async function checkPayoutRun(n8n: N8nCommand, provider: MockProvider): Promise<void> {
+	provider.reset();
+	const got = payoutRunFigures(await executeExample(n8n, PAYOUT_ID));
+	check(JSON.stringify(got.routed) === JSON.stringify(PAYOUT_ROUTED), `${PAYOUT_VERIFY_NODE} routes ${JSON.stringify(PAYOUT_ROUTED)} (got ${JSON.stringify(got.routed)})`);
+	check(JSON.stringify(got.statuses) === JSON.stringify(PAYOUT_STATUSES), `each payout gets its status ${JSON.stringify(PAYOUT_STATUSES)} (got ${JSON.stringify(got.statuses)})`);
+	check(
+		got.billed === PAYOUT_BILLED && provider.billedCalls === PAYOUT_BILLED,
+		`${PAYOUT_BILLED} billed calls: the items' billable and what the sandbox billed (got ${got.billed} and ${provider.billedCalls})`,
+	);
 }
 
 /** Starts `n8n start` on a free port and resolves with its URL once it answers. */
@@ -317,45 +389,128 @@ async function startN8n(n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[]): Promi
 	throw new Error('n8n start did not become ready within 180 s');
 }
 
-/** The webhook example, published, in a started n8n: each call answered with its outcome and stored in the table. */
-async function checkWebhookRun(n8n: N8nCommand, n8nEnvVars: NodeJS.ProcessEnv, n8nArgs: string[]): Promise<void> {
+/** A started n8n's REST API, signed in as the local owner. */
+async function ownerRest(url: string): Promise<Rest> {
+	const headers = { cookie: (await ownerCookie(url)) ?? '' };
+	return async <T>(method: string, route: string) => (await (await fetch(`${url}${route}`, { method, headers })).json()) as T;
+}
+
+/** The rows of a data table of the owner's, by the table's name. */
+async function tableRows(rest: Rest, name: string): Promise<Array<Record<string, unknown>>> {
+	const project = await rest<{ data: { id: string } }>('GET', '/rest/projects/personal');
+	const api = `/rest/projects/${project.data.id}/data-tables`;
+	const filter = encodeURIComponent(JSON.stringify({ name }));
+	const tables = await rest<{ data: { data: Array<{ id: string }> } }>('GET', `${api}?filter=${filter}`);
+	const rows = await rest<{ data?: { data: Array<Record<string, unknown>> } }>('GET', `${api}/${tables.data.data[0]?.id}/rows`);
+	return rows.data?.data ?? [];
+}
+
+/** The examples a started n8n serves (the webhook and the onboarding form), published, their data tables created. */
+async function checkPublishedExamples(
+	n8n: N8nCommand,
+	n8nEnvVars: NodeJS.ProcessEnv,
+	n8nArgs: string[],
+	provider: MockProvider,
+	onboarding: Workflow,
+): Promise<void> {
 	const major = Number(String(n8nEnvVars.N8N_VERSION).split('.')[0]);
-	const published = await n8n(...(major >= 2 ? ['publish:workflow', `--id=${WEBHOOK_ID}`] : ['update:workflow', `--id=${WEBHOOK_ID}`, '--active=true']));
-	check(published.code === 0, `publish ${WEBHOOK_ID}${published.code ? `\n${published.output.slice(-2000)}` : ''}`);
+	for (const id of [WEBHOOK_ID, ONBOARDING_ID]) {
+		const published = await n8n(...(major >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']));
+		check(published.code === 0, `publish ${id}${published.code ? `\n${published.output.slice(-2000)}` : ''}`);
+	}
 	const url = await startN8n(n8nEnvVars, n8nArgs);
 	await ensureOwner(url);
 	await ensureDataTables(url, exampleFiles());
+	const rest = await ownerRest(url);
+	process.stdout.write('verify-lead-to-database.json (published: POST /webhook/…)\n');
+	await checkWebhookCalls(url, rest, provider);
+	process.stdout.write('onboarding-id-card-photo.json (published: its form submitted)\n');
+	await checkOnboardingForm(url, rest, provider, onboarding);
+}
+
+/** The webhook example: each call answered with its outcome and stored in the table; one without an email refused. */
+async function checkWebhookCalls(url: string, rest: Rest, provider: MockProvider): Promise<void> {
+	const post = (body: Record<string, string>) =>
+		fetch(`${url}/webhook/acedata-verify-lead`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 	const calls = [
 		{ body: { name: '张三', phone: '13800138000', idCard: '11010519491231002X', email: 'zhang@example.com' }, status: 'match', matched: true },
 		{ body: { name: '李四', phone: '13700137000', idCard: '110101198001010010', email: 'li@example.com' }, status: 'mismatch', matched: false },
 		{ body: { name: '张三', phone: '13800138000', idCard: '110105194912310021', email: 'typo@example.com' }, status: 'invalid_input', matched: false },
 	];
 	for (const call of calls) {
-		const response = await fetch(`${url}/webhook/acedata-verify-lead`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(call.body),
-		});
+		const response = await post(call.body);
 		const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
 		check(
 			response.status === 200 && answer.email === call.body.email && answer.status === call.status && answer.matched === call.matched,
 			`POST /webhook/acedata-verify-lead (${call.body.email}) answers ${call.status} (got HTTP ${response.status} ${JSON.stringify(answer)})`,
 		);
 	}
-	const cookie = await ownerCookie(url);
-	const headers = { cookie: cookie ?? '' };
-	const project = (await (await fetch(`${url}/rest/projects/personal`, { headers })).json()) as { data: { id: string } };
-	const api = `${url}/rest/projects/${project.data.id}/data-tables`;
-	const filter = encodeURIComponent(JSON.stringify({ name: 'verified_leads' }));
-	const tables = (await (await fetch(`${api}?filter=${filter}`, { headers })).json()) as { data: { data: Array<{ id: string }> } };
-	const rows = (await (await fetch(`${api}/${tables.data.data[0]?.id}/rows`, { headers })).json()) as {
-		data: { data: Array<Record<string, unknown>> };
-	};
-	const stored = (rows.data?.data ?? []).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
+	provider.reset();
+	const { email: _left, ...withoutEmail } = calls[0].body;
+	const refused = await post(withoutEmail);
+	check(
+		refused.status === NO_EMAIL_STATUS && provider.requests.length === 0,
+		`POST without an email answers ${NO_EMAIL_STATUS} and sends nothing to the sandbox (got HTTP ${refused.status}, ${provider.requests.length} request(s))`,
+	);
+	const stored = (await tableRows(rest, 'verified_leads')).map((row) => `${row.email} ${row.status} ${row.name}`).sort();
 	check(
 		JSON.stringify(stored) === JSON.stringify(['li@example.com mismatch 李*', 'typo@example.com invalid_input 张*', 'zhang@example.com match 张*']),
-		`verified_leads holds each lead with its outcome, masked (got ${JSON.stringify(stored)})`,
+		`verified_leads holds each lead with its outcome, masked, and no row without an email (got ${JSON.stringify(stored)})`,
 	);
+}
+
+/** The execution n8n saves for a workflow after `before` (the latest one's id then), once it has finished. */
+async function finishedRun(rest: Rest, workflowId: string, before: string | undefined): Promise<SavedRun | undefined> {
+	for (let waited = 0; waited < 60_000; waited += 500) {
+		const run = await lastRun(rest, workflowId);
+		if (run && run.id !== before && !['new', 'running', 'waiting'].includes(run.status)) return run;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	return undefined;
+}
+
+const onboardingEmail = ({ photo, mobile }: { photo: string; mobile: string }) => `${photo.replace(/\.jpg$/, '')}.${mobile}@example.com`;
+
+/**
+ * The onboarding example: each submission its note lists, posted to the published form as a browser posts it
+ * (multipart, a `field-<index>` per form field), and its execution read back: green, routed by the two Verify
+ * nodes as the note says, ending at the node it names, billed as it says; the customer who passes both checks
+ * stored in verified_customers.
+ */
+async function checkOnboardingForm(url: string, rest: Rest, provider: MockProvider, onboarding: Workflow): Promise<void> {
+	const form = onboarding.nodes.find((n) => n.type === 'n8n-nodes-base.formTrigger');
+	const fields = (form?.parameters.formFields as { values: Array<{ fieldName: string }> } | undefined)?.values ?? [];
+	const asked = ['name', 'mobile', 'idCardPhoto', 'email'];
+	check(JSON.stringify(fields.map((f) => f.fieldName)) === JSON.stringify(asked), `the form asks for ${asked.join(', ')}`);
+	for (const submission of ONBOARDING_CASES) {
+		const what = `${submission.photo} + ${submission.mobile}`;
+		const values: Record<string, string> = {
+			name: SANDBOX_PHOTOS[submission.photo].card!.name,
+			mobile: submission.mobile,
+			idCardPhoto: `${PHOTO_BASE}/${submission.photo}`,
+			email: onboardingEmail(submission),
+		};
+		const body = new FormData();
+		fields.forEach(({ fieldName }, index) => body.append(`field-${index}`, values[fieldName]));
+		provider.reset();
+		const before = (await lastRun(rest, ONBOARDING_ID))?.id;
+		const response = await fetch(`${url}/form/${ONBOARDING_FORM_PATH}`, { method: 'POST', body });
+		check(response.ok, `${what}: POST /form/${ONBOARDING_FORM_PATH} is accepted (got HTTP ${response.status})`);
+		const run = await finishedRun(rest, ONBOARDING_ID, before);
+		const failed = run ? failedNodes(run.runData) : [];
+		check(run?.status === 'success' && failed.length === 0, `${what}: the execution succeeded, every node green (got ${run?.status}${failed.length ? `; not: ${failed.join(', ')}` : ''})`);
+		const runData = run?.runData ?? {};
+		const { routes, billed } = onboardingRunFigures(runData);
+		check(JSON.stringify(routes) === JSON.stringify(submission.routes), `${what}: routed ${submission.routes.join(', ')} (got ${routes.join(', ')})`);
+		check(items(runData, submission.endsAt).length === 1, `${what}: ends at "${submission.endsAt}"`);
+		check(
+			billed === submission.billed && provider.billedCalls === submission.billed,
+			`${what}: ${submission.billed} billed call(s), by the items' billable and by the sandbox (got ${billed} and ${provider.billedCalls})`,
+		);
+	}
+	const saved = ONBOARDING_CASES.filter((submission) => submission.routes.every((route) => route === 'Match')).map(onboardingEmail);
+	const stored = (await tableRows(rest, 'verified_customers')).map((row) => row.email);
+	check(JSON.stringify(stored) === JSON.stringify(saved), `verified_customers holds the verified customer only (got ${JSON.stringify(stored)})`);
 }
 
 function stable(value: unknown): unknown {
@@ -467,8 +622,10 @@ async function main(): Promise<void> {
 		check(v1Import.code === 0, `import:workflow (version 1)${v1Import.code ? `\n${v1Import.output}` : ''}`);
 		await checkBatchRun(n8n, provider);
 
-		process.stdout.write('verify-lead-to-database.json (published, in a started n8n)\n');
-		await checkWebhookRun(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')]);
+		process.stdout.write('payout-guard-bank-card.json (n8n execute against the sandbox provider)\n');
+		await checkPayoutRun(n8n, provider);
+
+		await checkPublishedExamples(n8n, n8nEnvVars, [node24, path.join(home, 'node_modules/n8n/bin/n8n')], provider, workflows.get('onboarding-id-card-photo.json')!);
 	} finally {
 		await stopServers();
 		await provider.close();

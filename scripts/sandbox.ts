@@ -1,6 +1,7 @@
 /**
  * The sandbox provider: the test suite's provider mock as a stand-alone server, so that workflows can
- * be tried in a local n8n without a token or money. Answers the identities listed in the README.
+ * be tried in a local n8n without a token or money. Answers the identities listed in CONTRIBUTING.md, "Sandbox
+ * identities".
  *
  *   npx tsx scripts/sandbox.ts [--port 8787] [--latency 100] [--rate-limit 20]
  */

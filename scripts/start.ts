@@ -38,7 +38,7 @@ const USER_FOLDER = process.env.N8N_LOCAL_USER_FOLDER
 const N8N_LOG = path.join(USER_FOLDER, 'n8n.log');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 
-/** The local owner created on the first run (documented in the README's quick start). */
+/** The local owner created on the first run (documented in CONTRIBUTING.md, "Try it locally"). */
 export const LOCAL_OWNER = {
 	email: process.env.N8N_LOCAL_OWNER_EMAIL ?? 'owner@example.com',
 	password: process.env.N8N_LOCAL_OWNER_PASSWORD ?? 'Sandbox-Owner-1',
@@ -46,12 +46,15 @@ export const LOCAL_OWNER = {
 	lastName: 'Owner',
 };
 
+/** Where the sandbox's test identities are listed (test/package/docs.test.ts checks that the section is there). */
+export const SANDBOX_IDENTITIES_DOC = { file: 'CONTRIBUTING.md', section: 'Sandbox identities' };
+
 /** Fixed ids: workflows refer to the credential by this id, and re-imports update instead of duplicating. */
 export const SANDBOX_CREDENTIAL = { id: 'aceSandboxCred01', name: 'Ace Data Cloud (sandbox)' };
 
 /**
  * What the first install takes (npm installs n8n, then two native modules are compiled), measured on a 2-core
- * machine: 585 s with nothing else running, 1,352 s with other work sharing the cores (README, Quick start).
+ * machine: 585 s with nothing else running, 1,352 s with other work sharing the cores (CONTRIBUTING.md, "Try it locally").
  */
 const FIRST_INSTALL_TIME = 'about 10 minutes on a 2-core machine, 20 or more while other work shares its cores';
 /** How scripts/n8n/install.sh starts its own lines. */
@@ -541,7 +544,7 @@ async function main(): Promise<void> {
 					'    then see the row in Overview → Data tables → verified_leads',
 				]
 			: []),
-		'  - more test identities (a mismatch, each error): README, "Sandbox identities"',
+		`  - more test identities (every check, each answer, each error): ${SANDBOX_IDENTITIES_DOC.file}, "${SANDBOX_IDENTITIES_DOC.section}"`,
 		...(examples.length > 0
 			? ['', '  Example workflows:', ...examples.map((e) => `    ${baseUrl}/workflow/${e.id}  ${e.name}`)]
 			: []),

@@ -2,7 +2,8 @@
  * The documents' links lead somewhere: every relative link and image resolves to a file git tracks, every URL
  * into this repository (`blob/main/…`, `tree/main/…`, `raw.githubusercontent.com/…/main/…`) names a tracked file
  * or folder, and every `#anchor` names a heading of its target (GitHub's slugs). npm shows the README without
- * the repository around it, so the README links into the repository by absolute URLs only.
+ * the repository around it, so the README links into the repository by absolute URLs only. The sandbox
+ * identities in CONTRIBUTING.md are what the sandbox answers, and `npm start` points at their section.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { join, posix } from 'node:path';
 
 import GithubSlugger from 'github-slugger';
 import MarkdownIt from 'markdown-it';
+
+import { SANDBOX_IDENTITIES_DOC } from '../../scripts/start';
+import { CONTRIBUTING, sandboxIdentitiesTables, writtenTables } from '../support/sandboxIdentitiesDoc';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { repository: { url: string } };
@@ -127,5 +131,16 @@ describe('documents', () => {
 			.filter(({ problem }) => problem !== undefined)
 			.map(({ reference, problem }) => `${file}:${reference.line} ${reference.target}: ${problem}`);
 		expect(problems).toEqual([]);
+	});
+});
+
+describe('sandbox identities', () => {
+	it('CONTRIBUTING.md lists what the sandbox answers (npx tsx test/support/sandboxIdentitiesDoc.ts rewrites the tables)', () => {
+		expect(writtenTables(readFileSync(CONTRIBUTING, 'utf8'))).toBe(sandboxIdentitiesTables());
+	});
+
+	it("npm start's pointer to them names a section that is there", () => {
+		const { file, section } = SANDBOX_IDENTITIES_DOC;
+		expect([...anchorsOf(file)]).toContain(new GithubSlugger().slug(section));
 	});
 });
