@@ -8,7 +8,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { AnswerMemory } from './answerMemory';
-import { BilledCallBudget } from './budget';
+import { BilledCallBudget, Spending } from './budget';
 import type { CheckDefinition } from './checks';
 import { answerKeys, CHECKS, checkFor, FAMILY_ANSWER_KEYS, PHONE_THREE_ELEMENTS, RESOURCES } from './checks';
 import { OUTPUTS_EXPRESSION, properties, toolProperties } from './description';
@@ -74,10 +74,10 @@ export class AceDataPhoneVerify implements INodeType {
 		}
 		const requests = continueOnFail ? planner.plan() : await planner.planAll();
 
-		// 2. Send each distinct request once: paced, concurrent, retried where that is safe, within the cap on
-		// billed calls, which counts the whole execution (every run of every Verify node in it).
+		// 2. Send each distinct request once: paced, concurrent, retried where that is safe, within the node's cap on
+		// billed calls, which counts all its runs in the execution (a loop, an agent's calls, Retry On Fail).
 		// Without Continue On Fail the first final failure fails the run, so nothing new is sent (and billed) after it.
-		const budget = new BilledCallBudget(run.maxBilledCalls, memory.spending);
+		const budget = new BilledCallBudget(run.maxBilledCalls, Spending.of(this.getContext('node')));
 		try {
 			const sent = await sendRequests(this, check, credentials, requests, run, budget, memory, !continueOnFail);
 			if (!continueOnFail) {

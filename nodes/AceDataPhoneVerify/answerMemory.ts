@@ -2,8 +2,8 @@
  * The answers bought in this execution, so that n8n's machinery around the node — Retry On Fail re-running it,
  * Loop Over Items feeding it batch after batch, another Verify node, an agent calling it again — never buys the
  * same answer twice. Only final answers are kept (see `final` in the check tables): a failure may pass on a retry.
- * It also keeps the execution's totals: what was billed (and what may have been: the cap counts both), what was
- * reused, which the node publishes as the execution's custom data.
+ * It also keeps the execution's totals, what was billed and what was reused, which the node publishes as the
+ * execution's custom data.
  *
  * It lives in the execution's flow context, which n8n saves with the execution (in queue mode, in the database),
  * so what is saved holds nothing personal:
@@ -18,7 +18,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { ExecutionSpending } from './budget';
 import type { Answer, CheckDefinition } from './checks';
 import { codeEntry, personalKeys } from './checks';
 
@@ -29,8 +28,6 @@ interface MemoryStore {
 	answers: Record<string, KeptAnswer>;
 	/** Answers the provider billed. */
 	billedCalls: number;
-	/** Requests whose reply was lost or unreadable: the provider may have billed them. */
-	unconfirmedCalls: number;
 	reusedAnswers: number;
 }
 
@@ -47,7 +44,6 @@ interface ProcessSide {
 	/** Reused answers per run (a run's last try counts), above what was saved before this process had the data. */
 	reusedInRun: Map<string, number>;
 	reusedBefore: number;
-	spending: ExecutionSpending;
 }
 
 /** Where in the flow context the memory is kept. */
@@ -86,7 +82,6 @@ export class AnswerMemory {
 		this.store = Object.assign(stored ?? {}, {
 			answers: stored?.answers ?? {},
 			billedCalls: stored?.billedCalls ?? 0,
-			unconfirmedCalls: stored?.unconfirmedCalls ?? 0,
 			reusedAnswers: stored?.reusedAnswers ?? 0,
 		});
 		flow[MEMORY_KEY] = this.store;
@@ -101,17 +96,11 @@ export class AnswerMemory {
 				saved: Object.keys(store.answers).length,
 				reusedInRun: new Map(),
 				reusedBefore: store.reusedAnswers,
-				spending: new ExecutionSpending(() => store.billedCalls + store.unconfirmedCalls),
 			};
 			PROCESS_SIDE.set(this.store, side);
 		}
 		this.side = side;
 		this.run = `${context.getNode().name}#${String(context.getWorkflowDataProxy(0).$runIndex ?? 0)}`;
-	}
-
-	/** The execution's spending, which every run's cap is measured against. */
-	get spending(): ExecutionSpending {
-		return this.side.spending;
 	}
 
 	/** The memory key of a request (its check, fields and settings): the request itself stays out of what n8n saves. */
@@ -140,10 +129,7 @@ export class AnswerMemory {
 		};
 	}
 
-	/**
-	 * Counts an answer the provider gave (after `attempts` requests), and keeps it under `key` when it is final.
-	 * Counted before the cap frees the request's place, so that nobody takes a place this answer has spent.
-	 */
+	/** Counts an answer the provider gave (after `attempts` requests), and keeps it under `key` when it is final. */
 	answered(key: string | undefined, answer: Answer, attempts: number): void {
 		const entry = codeEntry(this.check, answer.result);
 		if (entry?.billable) this.store.billedCalls++;
@@ -162,11 +148,6 @@ export class AnswerMemory {
 			this.side.personal.set(key, { fields, binary: answer.binary });
 		}
 		this.side.bought.set(key, { run: this.run, attempts });
-	}
-
-	/** A request whose reply was lost or unreadable: the provider may have billed it, so the cap counts it. */
-	mayHaveBilled(): void {
-		this.store.unconfirmedCalls++;
 	}
 
 	/** Items of this run answered without a request of their own (another item's answer, or one bought earlier). */

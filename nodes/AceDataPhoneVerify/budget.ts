@@ -1,11 +1,14 @@
 /**
- * The "Max Billed Calls" cap, for the whole execution: every run of every Verify node in it (a loop, an agent's
- * calls, a second node) counts against the cap a node sets. A request may start only while the calls billed in
- * the execution so far plus the requests holding a place stay under the cap, since any request in flight may come
- * back billed. A request keeps its place through its retries (they are that request), until it is billed — a reply
- * that was lost counts as billed: it may have been answered — or it ends. So however many requests run at once, in
- * however many runs, the provider never bills the execution more than the cap. Requests waiting for a place get
- * one in the order they asked.
+ * The "Max Billed Calls" cap of a node, for the whole execution: every run of the node in it (loop batches, Retry
+ * On Fail, an agent's calls, even at the same time) counts against it. A request may start only while the calls the
+ * node billed in the execution so far plus its requests holding a place stay under the cap, since any request in
+ * flight may come back billed. A request keeps its place through its retries (they are that request), until it is
+ * billed — a reply that was lost counts as billed: it may have been answered — or it ends. So however many requests
+ * run at once, in however many runs, the provider never bills the node more than its cap in one execution. Requests
+ * waiting for a place get one in the order they asked.
+ *
+ * The count lives in the node's context, which n8n keeps for the execution (and saves with it); the places held and
+ * the queue live beside it, in this process.
  */
 
 interface Waiting {
@@ -15,15 +18,42 @@ interface Waiting {
 	admit: (admitted: boolean) => void;
 }
 
-/** What the cap is measured against, shared by every run in the execution. */
-export class ExecutionSpending {
+/** Where a node's context keeps what the node billed in the execution. */
+interface SpentCount {
+	billedCalls?: unknown;
+}
+
+const SPENDINGS = new WeakMap<SpentCount, Spending>();
+
+/** What a node's cap is measured against, shared by every run of the node in the execution. */
+export class Spending {
 	/** The requests holding a place, whichever run they belong to. */
 	private readonly holders = new Set<string>();
 	private readonly queue: Waiting[] = [];
 	private readonly watched = new WeakSet<AbortSignal>();
 
-	/** @param spent calls billed (or possibly billed) in the execution so far. */
-	constructor(readonly spent: () => number) {}
+	/** @param count the node's context: its `billedCalls` is what the node billed (or may have) so far. */
+	private constructor(private readonly count: SpentCount) {}
+
+	/** The spending a node's context counts, the same object for every run of the node in the execution. */
+	static of(count: SpentCount): Spending {
+		let spending = SPENDINGS.get(count);
+		if (!spending) {
+			spending = new Spending(count);
+			SPENDINGS.set(count, spending);
+		}
+		return spending;
+	}
+
+	/** Calls the node billed (or may have) in the execution so far. */
+	spent(): number {
+		return Number(this.count.billedCalls ?? 0);
+	}
+
+	/** A call was billed (or may have been). */
+	charge(): void {
+		this.count.billedCalls = this.spent() + 1;
+	}
 
 	/** A place under `cap` for `holder`: at once when it has one or there is room and nobody waits, else in turn. */
 	async reserve(holder: string, cap: number, signal: AbortSignal): Promise<boolean> {
@@ -75,17 +105,17 @@ export class ExecutionSpending {
 /** Tells one run's requests apart from another's among the execution's holders. */
 let runsSeen = 0;
 
-/** One run's view of the execution's cap: its own cap, its requests by index. */
+/** One run's view of its node's cap: the cap, its requests by index. */
 export class BilledCallBudget {
 	private readonly run = ++runsSeen;
 
-	/** @param cap the most billed calls in the execution; 0 = no cap. */
+	/** @param cap the most billed calls of the node in the execution; 0 = no cap. */
 	constructor(
 		readonly cap: number,
-		private readonly spending: ExecutionSpending,
+		private readonly spending: Spending,
 	) {}
 
-	/** Calls billed (or possibly billed) in the execution so far. */
+	/** Calls the node billed (or may have) in the execution so far, this run's included. */
 	get billedCalls(): number {
 		return this.spending.spent();
 	}
@@ -98,12 +128,11 @@ export class BilledCallBudget {
 		return this.cap <= 0 || (await this.spending.reserve(this.holder(index), this.cap, signal));
 	}
 
-	/**
-	 * An attempt of request `index` came back: billed (or possibly billed, already counted by the execution's
-	 * memory) spends its place.
-	 */
+	/** An attempt of request `index` came back: billed (or possibly billed) is counted, and spends its place. */
 	attemptEnded(index: number, billed: boolean): void {
-		if (billed) this.release(index);
+		if (!billed) return;
+		this.spending.charge();
+		this.release(index);
 	}
 
 	/** Request `index` is done: a place it still holds is free again. */

@@ -74,7 +74,7 @@ const OPTIONS: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 0,
 		description:
-			'Never more billed calls than this in one execution: every Verify node in it counts, loops and an AI agent’s calls too. A request starts only while billed calls plus requests in flight stay under the cap; items left unsent get status budget_reached. 0 means no cap.',
+			'Never more billed calls than this for this node in one execution: all its runs count (a loop, Retry On Fail, an AI agent’s calls); each Verify node has its own cap. A request starts only while billed calls plus requests in flight stay under the cap; items left unsent get status budget_reached. 0 means no cap.',
 	},
 	{
 		displayName: 'Dry Run (Send Nothing)',

@@ -54,10 +54,7 @@ export async function sendRequests(
 	const refused = new AbortController();
 	let refusal: ProviderRequestError | undefined;
 
-	/**
-	 * One attempt, counted: whether it reached the provider, and whether it was (or may have been) billed — counted
-	 * in the execution's memory before the cap frees the request's place.
-	 */
+	/** One attempt, counted: whether it reached the provider, and whether it was (or may have been) billed. */
 	const send = async (request: PlannedRequest, index: number): Promise<Answer> => {
 		const failed: { error?: unknown } = {};
 		const json = await requestCheck(context, credentials, check.path, request.body, request.timeout, cancelled).catch(
@@ -66,7 +63,6 @@ export async function sendRequests(
 		const answer = json ? readAnswer(check, json) : undefined;
 		received[index] = (received[index] ?? 0) + (answer || reachedProvider(failed.error) ? 1 : 0);
 		if (answer) memory.answered(request.memoryKey, answer, received[index]);
-		else if (mayHaveBilled(failed.error)) memory.mayHaveBilled();
 		budget.attemptEnded(index, answer ? codeEntry(check, answer.result)?.billable === true : mayHaveBilled(failed.error));
 		if (refusesEveryRequest(failed.error) && !refusal) {
 			refusal = failed.error;

@@ -199,13 +199,13 @@ describe('another run of the node in the same execution', () => {
 		expect(run.run.data.resultData.metadata?.billedCalls).toBe(String(provider.billedCalls));
 	});
 
-	it('counts Max Billed Calls for the whole execution: a second node does not get a cap of its own', async () => {
-		const people = generateIdentities(60, 23).filter((identity) => ['0', '1'].includes(expectedResult(identity)));
+	it('gives each Verify node its own Max Billed Calls: an earlier node’s spending leaves a later node’s cap whole', async () => {
+		const people = generateIdentities(80, 23).filter((identity) => ['0', '1'].includes(expectedResult(identity)));
 		// Each item carries two people: the first node verifies one, the second node the other.
-		const items = [0, 1, 2].map((i) => ({ ...people[i], other: people[i + 3] }));
+		const items = [0, 1, 2, 3].map((i) => ({ ...people[i], other: people[i + 4] }));
 		const billing = await startMockProvider({ resultFor: resultByLastDigit });
 		try {
-			const capped = { options: { maxBilledCalls: 5, keepInputFields: true } };
+			const capped = { options: { maxBilledCalls: 3, keepInputFields: true } };
 			const otherPerson = { name: '={{ $json.other.name }}', phone: '={{ $json.other.phone }}', idCard: '={{ $json.other.idCard }}' };
 			const run = await runVerify({
 				parameters: { ...FROM_ITEM, ...capped },
@@ -213,8 +213,12 @@ describe('another run of the node in the same execution', () => {
 				credentials: { apiToken: DEFAULT_TOKEN, baseUrl: billing.url },
 				downstream: again({ ...otherPerson, ...capped }),
 			});
-			expect(billing.billedCalls).toBe(5);
-			expect(run.json('Verify again').map((item) => item.status === 'budget_reached')).toEqual([false, false, true]);
+			const capReached = (node: string) => run.json(node).map((item) => item.status === 'budget_reached');
+			expect(capReached(VERIFY_NODE)).toEqual([false, false, false, true]);
+			expect(capReached('Verify again')).toEqual([false, false, false, true]);
+			expect(billing.billedCalls).toBe(6);
+			// The execution's total counts both.
+			expect(run.run.data.resultData.metadata?.billedCalls).toBe('6');
 		} finally {
 			await billing.close();
 		}

@@ -1,4 +1,4 @@
-import { BilledCallBudget, ExecutionSpending } from '../../nodes/AceDataPhoneVerify/budget';
+import { BilledCallBudget, Spending } from '../../nodes/AceDataPhoneVerify/budget';
 
 const never = new AbortController().signal;
 /** Whether a promise has settled once pending callbacks have run, and with what. */
@@ -9,22 +9,16 @@ async function state<T>(promise: Promise<T>): Promise<{ settled: boolean; value?
 	return result;
 }
 
-/**
- * An execution's spending as the node keeps it: the memory counts what was billed, then tells the budget, which
- * frees or spends the request's place.
- */
+/** A node's spending in an execution, counted in its context (`billedCalls`, calls billed before this run). */
 function execution(billedBefore = 0) {
-	const counts = { billed: billedBefore };
-	const spending = new ExecutionSpending(() => counts.billed);
+	const context = { billedCalls: billedBefore };
+	const spending = Spending.of(context);
 	return {
-		counts,
-		/** One run's budget, as each run of a Verify node makes it. */
+		context,
+		/** One run's budget, as each run of the node makes it. */
 		run: (cap: number) => new BilledCallBudget(cap, spending),
 		/** Request `index` of `budget` came back billed. */
-		bill: (budget: BilledCallBudget, index: number) => {
-			counts.billed++;
-			budget.attemptEnded(index, true);
-		},
+		bill: (budget: BilledCallBudget, index: number) => budget.attemptEnded(index, true),
 	};
 }
 
@@ -83,7 +77,7 @@ describe('BilledCallBudget', () => {
 		await expect(budget.reserve(0, never)).resolves.toBe(false);
 	});
 
-	it('is one cap for the execution: a second run (another node, a loop batch) shares it and its places', async () => {
+	it('is one cap for the node in the execution: a second run (a loop batch, an agent’s call) shares it and its places', async () => {
 		const spent = execution();
 		const first = spent.run(3);
 		const second = spent.run(3);
@@ -107,6 +101,15 @@ describe('BilledCallBudget', () => {
 		}
 		await expect(spent.run(4).reserve(0, never)).resolves.toBe(false);
 		await expect(generous.reserve(4, never)).resolves.toBe(true);
+	});
+
+	it('counts in the node’s context, the same spending for every run that holds it', async () => {
+		const spent = execution();
+		spent.bill(spent.run(5), 0);
+		spent.bill(spent.run(5), 0);
+		expect(spent.context.billedCalls).toBe(2);
+		expect(Spending.of(spent.context)).toBe(Spending.of(spent.context));
+		expect(Spending.of({ billedCalls: 0 })).not.toBe(Spending.of(spent.context));
 	});
 
 	it('gives a freed place to the request that has waited longest, not to one that just asked', async () => {
