@@ -16,9 +16,9 @@ import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider } from '../support/mockProvider';
 import { SANDBOX_IDENTITIES, SANDBOX_PORTRAIT_JPEG_BASE64, sandboxCardFor } from '../support/sandboxIdentities';
 import type { SavedBinary, SavedExecution } from './n8n';
-import { CREDENTIAL_TYPE, ensureN8n, N8N_VERSION, N8nInstance, outputEntries } from './n8n';
+import { CREDENTIAL_TYPE, ensureN8n, itemsByInput, N8N_VERSION, N8nInstance, outputEntries } from './n8n';
 import { PublishedWorkflows } from './publishedWorkflows';
-import { code, noOp, verifyCheck, webhook, workflow } from './workflows';
+import { code, routeEnds, verifyCheck, webhook, workflow } from './workflows';
 
 /** An item of a check's workflow: what the provider must receive for it, and what the node must make of it. */
 interface Expected {
@@ -161,7 +161,6 @@ const WORKFLOWS: Record<string, (c: CheckCase) => CheckWorkflow> = {
 };
 
 const ROUTES: Route[] = ['match', 'mismatch', 'notVerified'];
-const ROUTE_NODES = ['Match', 'Mismatch', 'Not Verified'];
 
 const CHECKS = CHECK_CASES.map((check, index) => {
 	const slug = String(index).padStart(4, '0');
@@ -177,12 +176,12 @@ type Check = (typeof CHECKS)[number];
 
 function checkWorkflow(c: Check) {
 	const verify = verifyCheck('Verify', c.credential, c.check, { routeByResult: c.routed, ...c.more });
-	const routes = c.routed ? ROUTE_NODES : [];
+	const routes = c.routed ? routeEnds('Verify') : { nodes: [], edges: [] };
 	return workflow(
 		c.workflowId,
 		`E2E: ${c.check.id}`,
-		[webhook('Webhook', `e2e-family-${c.check.id.replace('.', '-')}`, 'lastNode'), code('Items', c.items.map((e) => e.item)), verify, ...routes.map(noOp)],
-		[['Webhook', 'Items'], ['Items', 'Verify'], ...routes.map((route, output): [string, string, number] => ['Verify', route, output])],
+		[webhook('Webhook', `e2e-family-${c.check.id.replace('.', '-')}`, 'lastNode'), code('Items', c.items.map((e) => e.item)), verify, ...routes.nodes],
+		[['Webhook', 'Items'], ['Items', 'Verify'], ...routes.edges],
 	);
 }
 
@@ -207,18 +206,14 @@ afterAll(async () => {
 	n8n?.remove();
 });
 
-/** The Verify node's items in a saved execution, across its outputs, each with its route and input item. */
-function verifyItems(c: Check) {
-	const saved = executions.get(c.check.id)!;
-	return (c.routed ? ROUTES : ROUTES.slice(0, 1)).flatMap((route, output) =>
-		outputEntries(saved, 'Verify', output).map((entry) => ({
-			json: entry.json,
-			binary: entry.binary,
-			route: c.routed ? route : undefined,
-			expected: c.items[(entry.pairedItem as { item: number }).item],
-		})),
-	);
-}
+/** The Verify node's items in a check's saved execution, in input order, each with its route (when routed). */
+const verifyItems = (c: Check) =>
+	itemsByInput(executions.get(c.check.id)!, 'Verify').map((entry) => ({
+		json: entry.json,
+		binary: entry.binary,
+		route: c.routed ? ROUTES[entry.output] : undefined,
+		expected: c.items[entry.input],
+	}));
 
 const requestsOf = (c: Check) => provider.requests.filter((r) => r.authorization === `Bearer ${c.token}`);
 const sortedBodies = (bodies: unknown[]) => bodies.map((body) => JSON.stringify(body)).sort();
@@ -244,7 +239,7 @@ describe.each(CHECKS)(`n8n ${N8N_VERSION}: $check.id in its own workflow`, (c) =
 			expect([label, json.billable, json.cached, json.attempts]).toEqual([label, request?.billed, false, 1]);
 		}
 		// Unrouted, the one output keeps the input's order.
-		if (!c.routed) expect(items.map((i) => i.expected)).toEqual(c.items);
+		if (!c.routed) expect(outputEntries(executions.get(c.check.id)!, 'Verify').map((entry) => entry.pairedItem)).toEqual(c.items.map((_, item) => ({ item })));
 		// The sandbox gives each check billed and unbilled answers: billable cannot pass by being always the same.
 		expect(new Set(items.map((i) => i.json.billable))).toEqual(new Set([true, false]));
 	});

@@ -213,6 +213,15 @@ export function outputEntries(run: N8nRun, node: string, output = 0, runIndex = 
 	return task.data?.main[output] ?? [];
 }
 
+/** Every item a node put out in a run, across its outputs (routed ones): each with its output and input item, in input order. */
+export function itemsByInput(run: N8nRun, node: string, runIndex = 0) {
+	const task = run.data.resultData.runData[node]?.[runIndex];
+	if (!task) throw new Error(`node "${node}" has no run ${runIndex}`);
+	return (task.data?.main ?? [])
+		.flatMap((entries, output) => (entries ?? []).map((entry) => ({ ...entry, output, input: (entry.pairedItem as { item: number }).item })))
+		.sort((a, b) => a.input - b.input);
+}
+
 export function ran(run: N8nRun, node: string): boolean {
 	return run.data.resultData.runData[node] !== undefined;
 }

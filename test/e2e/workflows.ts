@@ -155,6 +155,12 @@ export function verify(name: string, credential: CredentialRef, parameters: Para
 	});
 }
 
+/** A No Op after each of a Verify node's routed outputs (Match, Mismatch, Not Verified), named after it, and the edges to them. */
+export function routeEnds(from: string): { nodes: WorkflowNode[]; edges: Array<[string, string, number]> } {
+	const names = ['Match', 'Mismatch', 'Not Verified'];
+	return { nodes: names.map(noOp), edges: names.map((name, output) => [from, name, output]) };
+}
+
 /** A version-3 Verify node set to one check, its fields read from the item (test/support/checkCases.ts). */
 export function verifyCheck(name: string, credential: CredentialRef, check: CheckCase, more: INodeParameters = {}, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return verify(name, credential, checkParameters(check, more), { typeVersion: VERIFY_FAMILY_VERSION, ...extra });
