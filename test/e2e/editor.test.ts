@@ -111,9 +111,9 @@ const OPTIONS_ORDER = [
 ];
 
 describe(`n8n ${N8N_VERSION}: the node description the editor receives`, () => {
-	test('versions 1 and 2, a new node gets version 2; the same for the AI tool variant', () => {
+	test('versions 1, 2 and 3, a new node gets version 3; the same for the AI tool variant', () => {
 		for (const type of [VERIFY_TYPE, `${VERIFY_TYPE}Tool`]) {
-			expect(description(type)).toMatchObject({ version: [1, 2], defaultVersion: 2 });
+			expect(description(type)).toMatchObject({ version: [1, 2, 3], defaultVersion: 3 });
 		}
 	});
 
