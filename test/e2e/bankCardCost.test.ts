@@ -146,7 +146,7 @@ describe(`n8n ${N8N_VERSION}: bank card four elements with Retry On Fail`, () =>
 	});
 
 	test('billed calls at the mock: one per distinct person, each sent once over the tries', () => {
-		expect(requestsOf(RETRY).filter((r) => r.billed)).toHaveLength(FOUR.length);
+		expect(requestsOf(RETRY).filter((r) => r.billed).length).toBe(FOUR.length);
 		expect(FOUR.map((p) => sentFor(RETRY, p).length)).toEqual(FOUR.map(() => 1));
 	});
 
@@ -164,8 +164,8 @@ describe(`n8n ${N8N_VERSION}: bank card four elements with Retry On Fail`, () =>
 describe(`n8n ${N8N_VERSION}: bank card four elements in Loop Over Items`, () => {
 	test('billed calls at the mock: one per distinct person, the copies in later batches not sent', () => {
 		expect(saved.loop.status).toBe('success');
-		expect(requestsOf(LOOP).filter((r) => r.billed)).toHaveLength(FOUR.length);
-		expect(requestsOf(LOOP)).toHaveLength(FOUR.length);
+		expect(requestsOf(LOOP).filter((r) => r.billed).length).toBe(FOUR.length);
+		expect(requestsOf(LOOP).length).toBe(FOUR.length);
 	});
 
 	test('every batch answers its people, the copies from the earlier answer', () => {
@@ -183,7 +183,7 @@ describe(`n8n ${N8N_VERSION}: bank card four elements in Loop Over Items`, () =>
 describe(`n8n ${N8N_VERSION}: Max Billed Calls on bank cards the provider mostly refuses, and bills`, () => {
 	test('the mock billed exactly the cap, and more people were sent than billed', () => {
 		expect(saved.cap.status).toBe('success');
-		expect(requestsOf(CAPPED).filter((r) => r.billed)).toHaveLength(CAP);
+		expect(requestsOf(CAPPED).filter((r) => r.billed).length).toBe(CAP);
 		expect(requestsOf(CAPPED).length).toBeGreaterThan(CAP);
 		expect(saved.cap.customData).toMatchObject({ billedCalls: String(CAP) });
 	});
