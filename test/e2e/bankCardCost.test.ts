@@ -32,6 +32,7 @@ const [ZHANG, OUYANG] = SANDBOX_BANK_CARDS.slice(0, 2).map((card) => ({ ...card.
 const LOST = { ...ZHANG, bankCard: sandboxCardFor(-11) };
 const EXPIRED = { ...ZHANG, bankCard: sandboxCardFor(-12) };
 const FOUR = [ZHANG, OUYANG, LOST, EXPIRED];
+/** What the provider answers each of the four. */
 const STATUS = new Map<object, string>([
 	[ZHANG, 'match'],
 	[OUYANG, 'match'],
