@@ -3,11 +3,14 @@
  * `GET /types/nodes.json` (and credentials from `/types/credentials.json`), the files n8n writes when it loads
  * its node packages — with this package's codex file merged in. The tests read those and apply n8n-workflow's
  * own display rules (`NodeHelpers.displayParameter`, the ones behind the parameter panel) to check what a person
- * sees: which parameters show for which settings, in which order, and where the Docs link leads.
+ * sees: which parameters show for which settings (in version 3, for each check), in which order, where the Docs
+ * link leads, and what n8n's node search finds the node by.
  */
 import type { INodeProperties, INodeTypeDescription, INodeParameters } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
+import type { CheckCase } from '../support/checkCases';
+import { CHECK_CASES, checkCase } from '../support/checkCases';
 import { FROM_ITEM, generateIdentities } from '../support/identities';
 import type { MockProvider } from '../support/mockProvider';
 import { startMockProvider } from '../support/mockProvider';
@@ -75,9 +78,13 @@ const description = (name = VERIFY_TYPE): INodeTypeDescription => {
 };
 
 /** The panel's parameters (top level) for these values, in the order the editor lists them. */
-function shown(version: number, values: INodeParameters, type = VERIFY_TYPE): string[] {
+function shownProperties(version: number, values: INodeParameters, type = VERIFY_TYPE): INodeProperties[] {
 	const node = description(type);
-	return node.properties.filter((p) => NodeHelpers.displayParameter(values, p, { typeVersion: version }, node)).map((p) => p.name);
+	return node.properties.filter((p) => NodeHelpers.displayParameter(values, p, { typeVersion: version }, node));
+}
+
+function shown(version: number, values: INodeParameters, type = VERIFY_TYPE): string[] {
+	return shownProperties(version, values, type).map((p) => p.name);
 }
 
 /** What "Add option" offers under Options, given the node's values (options included), in the editor's order. */
@@ -111,9 +118,9 @@ const OPTIONS_ORDER = [
 ];
 
 describe(`n8n ${N8N_VERSION}: the node description the editor receives`, () => {
-	test('versions 1 and 2, a new node gets version 2; the same for the AI tool variant', () => {
+	test('versions 1, 2 and 3, a new node gets version 3; the same for the AI tool variant', () => {
 		for (const type of [VERIFY_TYPE, `${VERIFY_TYPE}Tool`]) {
-			expect(description(type)).toMatchObject({ version: [1, 2], defaultVersion: 2 });
+			expect(description(type)).toMatchObject({ version: [1, 2, 3], defaultVersion: 3 });
 		}
 	});
 
@@ -188,6 +195,97 @@ describe(`n8n ${N8N_VERSION}: the node description the editor receives`, () => {
 		const credential = credentialTypes.find((c) => c.name === CREDENTIAL_TYPE);
 		expect(credential?.documentationUrl).toBe('https://platform.acedata.cloud/documents/identity-phone-check-3e');
 		expect(description().codex?.resources?.credentialDocumentation).toEqual([{ url: credential?.documentationUrl }]);
+	});
+});
+
+/**
+ * Each check's panel as the contract gives it: its fields in the contract's order, then the settings only it
+ * reads. Written out here, not read from the node's check table.
+ */
+const CHECK_PANELS: Record<string, { fields: string[]; settings: string[] }> = {
+	'phone.threeElements': { fields: ['name', 'phone', 'idCard'], settings: ['verifyMode'] },
+	'phone.twoElements': { fields: ['name', 'phone'], settings: [] },
+	'phone.status': { fields: ['phone'], settings: [] },
+	'idCard.twoElements': { fields: ['name', 'idCard', 'validityBegin', 'validityEnd'], settings: [] },
+	'idCard.ocr': { fields: ['imageUrl', 'name', 'idCard'], settings: [] },
+	'idCard.portrait': { fields: ['imageUrl'], settings: ['minSimilarity', 'photoWarnings'] },
+	'bankCard.fourElements': { fields: ['name', 'bankCard', 'idCard', 'phone'], settings: [] },
+	'bankCard.threeElements': { fields: ['name', 'bankCard', 'idCard'], settings: [] },
+	'bankCard.twoElements': { fields: ['name', 'bankCard'], settings: [] },
+	'bankCard.lookup': { fields: ['bankCard'], settings: [] },
+};
+/** The statuses an answer field decides (the mobile's state, the photo's similarity), beside those of the codes. */
+const DECIDED_BY_ANSWER: Record<string, string[]> = {
+	'phone.status': ['not_in_service', 'status_unknown'],
+	'idCard.portrait': ['mismatch', 'no_similarity'],
+};
+const PORTRAIT = 'idCard.portrait';
+const TOOL = `${VERIFY_TYPE}Tool`;
+/** What a person may type into n8n's node search to find an identity check. */
+const SEARCH_TERMS = ['bank card', 'ID card', 'OCR', 'KYC', '实名'];
+
+const checkValues = (c: CheckCase, values: INodeParameters = {}): INodeParameters => ({ resource: c.resource, operation: c.operation, ...values });
+
+describe(`n8n ${N8N_VERSION}: version 3, a check per resource and operation`, () => {
+	test('a new node starts on phone three elements; each resource on its first check', () => {
+		const node = description();
+		const created = (values: INodeParameters) => NodeHelpers.getNodeParameters(node.properties, values, true, false, { typeVersion: 3 }, node);
+		expect(created({})).toMatchObject({ resource: 'phone', operation: 'threeElements', verifyMode: 'default', routeByResult: false, encryption: 'none' });
+		expect(created({ resource: 'idCard' })).toMatchObject({ operation: 'twoElements' });
+		expect(created({ resource: 'bankCard' })).toMatchObject({ operation: 'fourElements' });
+	});
+
+	test.each(CHECK_CASES)("$id: the check's own fields in its order, its settings, then Route by Result, Encryption (not on the portrait check) and Options", (c) => {
+		const { fields, settings } = CHECK_PANELS[c.id];
+		const encryption = c.id === PORTRAIT ? [] : ['encryption'];
+		expect(shown(3, checkValues(c, { encryption: 'none' }))).toEqual(['resource', 'operation', ...fields, ...settings, 'routeByResult', ...encryption, 'options']);
+	});
+
+	test.each(CHECK_CASES)('$id: Options offers the same options as every check and version, in the same order', (c) => {
+		expect(offeredOptions(3, checkValues(c, { options: {} }))).toEqual(OPTIONS_ORDER);
+	});
+
+	test.each(CHECK_CASES.filter((c) => c.id !== PORTRAIT))('$id: the encryption settings show when they apply, with its own fields to pick', (c) => {
+		const before = ['resource', 'operation', ...CHECK_PANELS[c.id].fields, ...CHECK_PANELS[c.id].settings, 'routeByResult', 'encryption'];
+		expect(shown(3, checkValues(c, { encryption: 'local' }))).toEqual([...before, ...LOCAL, 'options']);
+		expect(shown(3, checkValues(c, { encryption: 'preEncrypted' }))).toEqual([...before, ...PRE_ENCRYPTED, 'options']);
+		for (const [mode, name] of [['local', 'encryptFields'], ['preEncrypted', 'encryptList']]) {
+			const picker = shownProperties(3, checkValues(c, { encryption: mode })).find((p) => p.name === name)!;
+			expect([name, (picker.options as Array<{ value: string }>).map((o) => o.value)]).toEqual([name, CHECK_PANELS[c.id].fields]);
+		}
+	});
+
+	test('the portrait check takes no encryption: no setting of it shows, whatever the node holds', () => {
+		for (const encryption of ['none', 'local', 'preEncrypted']) {
+			const panel = shown(3, checkValues(checkCase(PORTRAIT), { encryption }));
+			expect([encryption, panel.filter((name) => ['encryption', ...LOCAL, ...PRE_ENCRYPTED].includes(name))]).toEqual([encryption, []]);
+		}
+	});
+
+	test.each(CHECK_CASES)("$id as an AI tool: a description of its own first, naming the check's fields and statuses", (c) => {
+		const panel = shownProperties(3, checkValues(c), TOOL);
+		expect(panel.map((p) => p.name)).toEqual(['toolDescription', 'resource', 'operation', ...CHECK_PANELS[c.id].fields, ...CHECK_PANELS[c.id].settings, ...(c.id === PORTRAIT ? [] : ['encryption']), 'options']);
+		const text = String(panel[0].default);
+		const labels = panel.filter((p) => CHECK_PANELS[c.id].fields.includes(p.name)).map((p) => p.displayName.toLowerCase());
+		expect(labels.filter((label) => !text.toLowerCase().includes(label))).toEqual([]);
+		const statuses = new Set([...Object.values(c.codes).map((code) => code.status), ...(DECIDED_BY_ANSWER[c.id] ?? [])]);
+		expect([...statuses].filter((status) => !text.includes(status))).toEqual([]);
+	});
+
+	test('as an AI tool, each check has a description of its own', () => {
+		const texts = CHECK_CASES.map((c) => String(shownProperties(3, checkValues(c), TOOL)[0].default));
+		expect(new Set(texts).size).toBe(CHECK_CASES.length);
+	});
+
+	test("n8n's node search (the name and the codex aliases, in 1.123 and 2.41 alike) finds it by bank card, ID card, OCR, KYC, 实名", () => {
+		const node = description();
+		const searched = [node.displayName, ...(node.codex?.alias ?? [])].map((text) => text.toLowerCase());
+		expect(SEARCH_TERMS.filter((term) => !searched.some((text) => text.includes(term.toLowerCase())))).toEqual([]);
+	});
+
+	test('the description under its name in the node list mentions bank card, ID card, OCR, KYC, 实名', () => {
+		const text = description().description.toLowerCase();
+		expect(SEARCH_TERMS.filter((term) => !text.includes(term.toLowerCase()))).toEqual([]);
 	});
 });
 

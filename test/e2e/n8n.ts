@@ -178,7 +178,15 @@ export interface TaskData {
 	error?: { message: string; description?: string; httpCode?: string | number };
 	/** The execution hints a node added (the notice above its output in the editor). */
 	hints?: Array<{ message: string; location?: string }>;
-	data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown; error?: unknown }> | null> };
+	data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown; error?: unknown; binary?: Record<string, SavedBinary> }> | null> };
+}
+
+/** A file in an item's binary data as n8n saves it: base64 in `data`, or (filesystem mode) a reference in `id`. */
+export interface SavedBinary {
+	mimeType: string;
+	fileName?: string;
+	data: string;
+	id?: string;
 }
 
 /**
@@ -203,6 +211,15 @@ export function outputEntries(run: N8nRun, node: string, output = 0, runIndex = 
 	const task = run.data.resultData.runData[node]?.[runIndex];
 	if (!task) throw new Error(`node "${node}" did not run; ran: ${Object.keys(run.data.resultData.runData).join(', ')}`);
 	return task.data?.main[output] ?? [];
+}
+
+/** Every item a node put out in a run, across its outputs (routed ones): each with its output and input item, in input order. */
+export function itemsByInput(run: N8nRun, node: string, runIndex = 0) {
+	const task = run.data.resultData.runData[node]?.[runIndex];
+	if (!task) throw new Error(`node "${node}" has no run ${runIndex}`);
+	return (task.data?.main ?? [])
+		.flatMap((entries, output) => (entries ?? []).map((entry) => ({ ...entry, output, input: (entry.pairedItem as { item: number }).item })))
+		.sort((a, b) => a.input - b.input);
 }
 
 export function ran(run: N8nRun, node: string): boolean {
@@ -363,12 +380,13 @@ export class N8nInstance {
 
 	/**
 	 * The executions of a workflow as n8n saved them in its database, oldest first: the run data and the custom
-	 * data (`execution_metadata`). Read with Node 24's built-in SQLite, so no n8n has to boot for it.
+	 * data (`execution_metadata`). Read with Node 24's built-in SQLite, so no n8n has to boot for it; while an
+	 * n8n runs (1.x writes without a write-ahead log), a read waits for its writes.
 	 */
 	savedExecutions(workflowId: string): SavedExecution[] {
 		const script = `
 			const { DatabaseSync } = require('node:sqlite');
-			const db = new DatabaseSync(process.argv[1], { readOnly: true });
+			const db = new DatabaseSync(process.argv[1], { readOnly: true, timeout: 10000 });
 			const rows = db.prepare('SELECT e.id, e.status, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id').all(process.argv[2]);
 			for (const row of rows) {
 				row.customData = Object.fromEntries(db.prepare('SELECT key, value FROM execution_metadata WHERE executionId = ?').all(row.id).map((m) => [m.key, m.value]));
@@ -381,6 +399,16 @@ export class N8nInstance {
 		if (result.status !== 0) throw new Error(`reading the saved executions failed:\n${result.stderr}`);
 		const rows = JSON.parse(result.stdout) as Array<{ id: number; status: string; data: string; customData: Record<string, string> }>;
 		return rows.map((row) => ({ ...row, id: String(row.id), data: parseFlatted(row.data) as N8nRun['data'] }));
+	}
+
+	/** The bytes of a file in a saved execution: from the run data itself, or from n8n's storage folder. */
+	savedBinaryBytes(binary: SavedBinary): Buffer {
+		const reference = /^filesystem(?:-v2)?:(.+)$/.exec(binary.id ?? '');
+		if (!reference) return Buffer.from(binary.data, 'base64');
+		// 2.x keeps execution files under .n8n/storage, 1.x under .n8n/binaryData.
+		const file = ['storage', 'binaryData'].map((folder) => path.join(this.userFolder, '.n8n', folder, reference[1])).find((candidate) => fs.existsSync(candidate));
+		if (!file) throw new Error(`no file for ${binary.id} in ${this.userFolder}/.n8n`);
+		return fs.readFileSync(file);
 	}
 
 	/** The node types n8n loaded (`n8n export:nodes`). */

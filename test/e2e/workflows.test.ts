@@ -205,8 +205,8 @@ describe(`n8n ${N8N_VERSION}`, () => {
 	test('loads the node and its credential from <user folder>/.n8n/nodes', async () => {
 		const nodes = await n8n.exportNodes();
 		const node = nodes.find((n) => n.name === VERIFY_TYPE);
-		// Version 2 is what a new node gets; version 1 still loads for workflows saved with it.
-		expect(node).toMatchObject({ displayName: 'Ace Data Phone Verify', version: [1, 2], defaultVersion: 2 });
+		// Version 3 is what a new node gets; versions 1 and 2 still load for workflows saved with them.
+		expect(node).toMatchObject({ displayName: 'Ace Data Identity Verify', version: [1, 2, 3], defaultVersion: 3 });
 		expect(node!.credentials).toEqual([expect.objectContaining({ name: CREDENTIAL_TYPE, required: true })]);
 		// usableAsTool: n8n derives a tool variant that AI agents can call.
 		expect(nodes.map((n) => n.name)).toContain(`${VERIFY_TYPE}Tool`);

@@ -3,7 +3,10 @@
  * exist in both n8n 1.123 and 2.41). Each has a fixed id so `n8n execute --id` can run it after import.
  */
 import { createHash } from 'node:crypto';
+import type { INodeParameters } from 'n8n-workflow';
 
+import type { CheckCase } from '../support/checkCases';
+import { checkParameters } from '../support/checkCases';
 import { CREDENTIAL_TYPE, VERIFY_TYPE } from './n8n';
 
 type Parameters = Record<string, unknown>;
@@ -94,13 +97,13 @@ export function ifTrue(name: string, expression: string): WorkflowNode {
 }
 
 /**
- * A Webhook trigger (v2.1) for `POST /webhook/<path>`, answered by a Respond to Webhook node. Its `webhookId`
- * is derived from the path, so each path gets its own.
+ * A Webhook trigger (v2.1) for `POST /webhook/<path>`, answered by a Respond to Webhook node, or (`lastNode`) when
+ * the workflow has ended. Its `webhookId` is derived from the path, so each path gets its own.
  */
-export function webhook(name: string, webhookPath: string): WorkflowNode {
+export function webhook(name: string, webhookPath: string, responseMode: 'responseNode' | 'lastNode' = 'responseNode'): WorkflowNode {
 	const hex = createHash('sha256').update(webhookPath).digest('hex');
 	const webhookId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-	return node(name, 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: webhookPath, responseMode: 'responseNode', options: {} }, { webhookId });
+	return node(name, 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: webhookPath, responseMode, options: {} }, { webhookId });
 }
 
 /** Respond to Webhook (v1.5) with the first incoming item or all of them (a JSON array). */
@@ -138,8 +141,11 @@ export interface CredentialRef {
 	name: string;
 }
 
-/** The node version the editor gives a new node (`defaultVersion`). */
+/** The node version these workflows are saved with unless they say otherwise: 2, phone three elements. */
 export const VERIFY_DEFAULT_VERSION = 2;
+
+/** The version with every identity check (a Resource and an Operation): what the editor gives a new node. */
+export const VERIFY_FAMILY_VERSION = 3;
 
 /** A Verify node in the default version; `extra.typeVersion: 1` makes one as workflows saved with 0.1.0 hold it. */
 export function verify(name: string, credential: CredentialRef, parameters: Parameters, extra: Partial<WorkflowNode> = {}): WorkflowNode {
@@ -147,6 +153,17 @@ export function verify(name: string, credential: CredentialRef, parameters: Para
 		credentials: { [CREDENTIAL_TYPE]: credential },
 		...extra,
 	});
+}
+
+/** A No Op after each of a Verify node's routed outputs (Match, Mismatch, Not Verified), named after it, and the edges to them. */
+export function routeEnds(from: string): { nodes: WorkflowNode[]; edges: Array<[string, string, number]> } {
+	const names = ['Match', 'Mismatch', 'Not Verified'];
+	return { nodes: names.map(noOp), edges: names.map((name, output) => [from, name, output]) };
+}
+
+/** A version-3 Verify node set to one check, its fields read from the item (test/support/checkCases.ts). */
+export function verifyCheck(name: string, credential: CredentialRef, check: CheckCase, more: INodeParameters = {}, extra: Partial<WorkflowNode> = {}): WorkflowNode {
+	return verify(name, credential, checkParameters(check, more), { typeVersion: VERIFY_FAMILY_VERSION, ...extra });
 }
 
 /** The Verify node's tool variant (n8n derives it from `usableAsTool`), the three fields filled by the model. */
