@@ -14,6 +14,9 @@
  *      against n8n's HTTP Request node doing the same calls in a real n8n (see `HTTP_REQUEST_NODE` below).
  *   4. 200 distinct items, provider limited to 20 requests/s, answering in 50, 300, 800 and 2,000 ms, the node's
  *      default options, in both error modes: time ÷ (10 s + one latency). Target ≤ 1.15 with no failed item.
+ *   5. 10,000 items at 0 ms latency, unpaced, Continue On Fail: the time per item of bank card four elements (four
+ *      fields, most answers billed refusals) next to phone three elements, each twice in alternating order.
+ *      Target: bank card ÷ phone ≤ 1.10.
  *
  *   npm run bench            # all scenarios (about five minutes)
  *   npm run bench -- 1 3     # only scenarios 1 and 3
@@ -26,8 +29,9 @@ import './outsideJest';
 
 import * as fs from 'node:fs';
 
-import type { INodeParameters, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeType } from 'n8n-workflow';
 
+import { checkCase, checkParameters, distinctItems } from '../test/support/checkCases';
 import { DEFAULT_VERSION, runVerify } from '../test/support/engine';
 import type { GeneratedIdentity } from '../test/support/identities';
 import { FROM_ITEM, generateIdentities } from '../test/support/identities';
@@ -94,7 +98,7 @@ interface Subject {
 }
 
 async function measure(
-	identities: GeneratedIdentity[],
+	identities: GeneratedIdentity[] | IDataObject[],
 	mock: Omit<MockOptions, 'resultFor'>,
 	options: INodeParameters,
 	{ fields = FROM_ITEM, nodeType }: Subject = {},
@@ -279,6 +283,31 @@ async function scenario4(): Promise<Row[]> {
 	return rows;
 }
 
+/** The cost of a check's own work: the same run with the bank card check's four fields and answers, and phone's three. */
+async function scenario5(): Promise<Row[]> {
+	const scenario = '5. 10,000 items, 0 ms, per check';
+	const bankCard = checkCase('bankCard.fourElements');
+	const subjects = {
+		'phone three elements': { items: generateIdentities(10_000, 105), fields: FROM_ITEM },
+		// Most of the mock's answers to made-up cards are billed refusals (-1): the bank card check's usual run.
+		'bank card four elements': { items: distinctItems(bankCard, 10_000, 105), fields: checkParameters(bankCard) },
+	};
+	const totals: Record<keyof typeof subjects, number> = { 'phone three elements': 0, 'bank card four elements': 0 };
+	const rows: Row[] = [];
+	const names = Object.keys(subjects) as Array<keyof typeof subjects>;
+	for (const order of [names, [...names].reverse()]) {
+		for (const name of order) {
+			const { items, fields } = subjects[name];
+			const measured = await measure(items, {}, { maxRequestsPerSecond: 0 }, { fields });
+			totals[name] += measured.timeMs;
+			rows.push({ scenario, setting: `${name}, unpaced (concurrency 10)`, measured, note: perItemNote(measured) });
+		}
+	}
+	const ratio = totals['bank card four elements'] / totals['phone three elements'];
+	rows.push({ scenario, setting: 'comparison', measured: blank(), note: comparison('time per item, bank card ÷ phone, both passes', ratio, '≤ 1.10') });
+	return rows;
+}
+
 function blank(): Measurement {
 	return { timeMs: NaN, cpuMs: NaN, items: NaN, failed: NaN, requests: NaN, rateLimited: NaN, maxInFlight: NaN, connections: NaN, peakRssGrowthMb: NaN };
 }
@@ -302,7 +331,7 @@ function print(rows: Row[]) {
 }
 
 async function main() {
-	const scenarios: Record<string, () => Promise<Row[]>> = { 1: scenario1, 2: scenario2, 3: scenario3, 4: scenario4 };
+	const scenarios: Record<string, () => Promise<Row[]>> = { 1: scenario1, 2: scenario2, 3: scenario3, 4: scenario4, 5: scenario5 };
 	const chosen = process.argv.slice(2).filter((arg) => arg in scenarios);
 	// Warm-up: n8n loads much of itself lazily, on the first request; that is not the node's time.
 	await measure(generateIdentities(50, 100), {}, { maxRequestsPerSecond: 0 });
@@ -313,7 +342,7 @@ async function main() {
 	}
 	const args = process.argv.slice(2).join(' ');
 	console.log(`\n${provenance(`npm run bench${args ? ` -- ${args}` : ''}`, ['BENCH_HTTP_REQUEST_NODE'])}`);
-	console.log(`Ace Data Phone Verify (node version ${DEFAULT_VERSION}) inside n8n's engine (n8n-core), Node ${process.version}\n`);
+	console.log(`Ace Data Identity Verify (node version ${DEFAULT_VERSION}) inside n8n's engine (n8n-core), Node ${process.version}\n`);
 	print(rows);
 	console.log(
 		'\nratio = the node\'s executionTime ÷ ideal. CPU ms/item = this process\'s CPU time (the mock runs in its own' +
