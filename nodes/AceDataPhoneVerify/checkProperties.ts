@@ -164,36 +164,52 @@ function settingProperties(): INodeProperties[] {
 /** Encryption for every check that takes it: the same settings as version 2, with each check's own fields to pick. */
 function encryptionProperties(): INodeProperties[] {
 	const encrypting = CHECKS.filter((check) => check.encryption !== 'none');
-	const everyEncrypting = groupedByResource(encrypting, () => true);
-	const when = (checks: CheckDefinition[], mode: string) => forChecks(checks, { encryption: [mode] });
-	const perFieldSet = groupedByResource(encrypting, (check) => check.fields.map(({ field }) => field));
+	return groupedByResource(encrypting, (check) => check.fields.map(({ field }) => field)).flatMap(({ value: fields, checks }) =>
+		encryptionSettings(forChecks(checks).show, true, fields, defaultEncryptFields(checks[0])),
+	);
+}
+
+/**
+ * The encryption settings for `fields`, shown under `show`. Top level (versions 2 and 3) or inside Options, where
+ * version 1 has them and the mode is a sibling.
+ */
+export function encryptionSettings(
+	show: IDisplayOptions['show'],
+	topLevel: boolean,
+	fields: readonly FieldName[],
+	encryptedByDefault: readonly FieldName[],
+): INodeProperties[] {
+	const when = (mode: string): IDisplayOptions => ({ show: { ...show, encryption: [mode] } });
+	// The editor marks a missing required value at once; inside a collection n8n has no required fields.
+	const required = topLevel ? { required: true } : {};
+	const options = fields.map((field) => ({ name: FIELD_LABELS[field], value: field }));
 	return [
-		...everyEncrypting.map(({ checks }) => ({ ...ENCRYPTION_MODE, displayOptions: forChecks(checks) })),
-		...everyEncrypting.map(({ checks }) => ({ ...PUBLIC_KEY, displayOptions: when(checks, 'local'), required: true })),
-		...perFieldSet.map(({ value: fields, checks }) => ({
+		{ ...ENCRYPTION_MODE, displayOptions: { show } },
+		{ ...PUBLIC_KEY, displayOptions: when('local'), ...required },
+		{
 			displayName: 'Encrypt Fields',
 			name: 'encryptFields',
-			type: 'multiOptions' as const,
-			displayOptions: when(checks, 'local'),
-			options: fields.map((field) => ({ name: FIELD_LABELS[field], value: field })),
-			default: defaultEncryptFields(checks[0]),
+			type: 'multiOptions',
+			displayOptions: when('local'),
+			options,
+			default: [...encryptedByDefault],
 			description: 'Which fields to encrypt before sending',
-		})),
-		...perFieldSet.map(({ value: fields, checks }) => ({
+		},
+		{
 			displayName: 'Encrypted Fields',
 			name: 'encryptList',
-			type: 'multiOptions' as const,
-			displayOptions: when(checks, 'preEncrypted'),
-			options: fields.map((field) => ({ name: FIELD_LABELS[field], value: field })),
+			type: 'multiOptions',
+			displayOptions: when('preEncrypted'),
+			options,
 			default: [],
-			description: 'Which of the fields already hold ciphertext (local checks skip them)',
-		})),
-		...everyEncrypting.map(({ checks }) => ({ ...KEY_BLOB, displayOptions: when(checks, 'preEncrypted') })),
-		...everyEncrypting.map(({ checks }) => ({ ...IV, displayOptions: when(checks, 'preEncrypted') })),
+			description: 'Which fields already hold ciphertext (local checks skip them)',
+		},
+		{ ...KEY_BLOB, displayOptions: when('preEncrypted') },
+		{ ...IV, displayOptions: when('preEncrypted') },
 	];
 }
 
-export const ENCRYPTION_MODE: INodeProperties = {
+const ENCRYPTION_MODE: INodeProperties = {
 	displayName: 'Encryption',
 	name: 'encryption',
 	type: 'options',
@@ -214,7 +230,7 @@ export const ENCRYPTION_MODE: INodeProperties = {
 	description: 'Whether the personal data is sent encrypted, so that no plain text crosses the wire',
 };
 
-export const PUBLIC_KEY: INodeProperties = {
+const PUBLIC_KEY: INodeProperties = {
 	displayName: 'Public Key',
 	name: 'publicKey',
 	type: 'string',
@@ -224,7 +240,7 @@ export const PUBLIC_KEY: INodeProperties = {
 	description: 'The provider’s RSA public key (PEM, at least 2048 bits) that wraps the data key; pasted on one line is fine',
 };
 
-export const KEY_BLOB: INodeProperties = {
+const KEY_BLOB: INodeProperties = {
 	displayName: 'Key Blob',
 	name: 'ciphertextBlob',
 	type: 'string',
@@ -233,7 +249,7 @@ export const KEY_BLOB: INodeProperties = {
 	description: 'Base64 of the AES data key wrapped with the provider’s RSA public key (ciphertext_blob)',
 };
 
-export const IV: INodeProperties = {
+const IV: INodeProperties = {
 	displayName: 'IV',
 	name: 'iv',
 	type: 'string',

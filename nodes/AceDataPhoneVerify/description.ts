@@ -7,7 +7,9 @@
  */
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { checkProperties, ENCRYPTION_MODE, IV, KEY_BLOB, PUBLIC_KEY, VERIFY_MODE } from './checkProperties';
+import { checkProperties, encryptionSettings, VERIFY_MODE } from './checkProperties';
+import { PHONE_THREE_ELEMENTS } from './checks';
+import { defaultEncryptFields } from './fields';
 import { LEGACY_TOOL_DESCRIPTION } from './toolDescription';
 
 export const OUTPUT_NAMES = ['Match', 'Mismatch', 'Not Verified'] as const;
@@ -21,46 +23,11 @@ const VERSION_1: IDisplayOptions['show'] = { '@version': [1] };
 const VERSION_2: IDisplayOptions['show'] = { '@version': [2] };
 const VERSIONS_1_AND_2: IDisplayOptions['show'] = { '@version': [1, 2] };
 
-/** The three fields, for the settings that pick some of them (which to encrypt, which are encrypted). */
-const IDENTITY_FIELD_CHOICES = [
-	{ name: 'Name', value: 'name' },
-	{ name: 'Mobile Number', value: 'phone' },
-	{ name: 'ID Card Number', value: 'idCard' },
-];
-
-/**
- * The encryption settings, with the condition each version shows them under. In version 1 they sit in Options, so
- * the mode is a sibling there; from version 2 on they are top-level parameters.
- */
-function encryptionSettings(show: IDisplayOptions['show'], topLevel: boolean): INodeProperties[] {
-	const when = (mode: string): IDisplayOptions => ({ show: { ...show, encryption: [mode] } });
-	// The editor marks a missing required value at once; inside a collection n8n has no required fields.
-	const required = topLevel ? { required: true } : {};
-	return [
-		{ ...ENCRYPTION_MODE, displayOptions: { show } },
-		{ ...PUBLIC_KEY, displayOptions: when('local'), ...required },
-		{
-			displayName: 'Encrypt Fields',
-			name: 'encryptFields',
-			type: 'multiOptions',
-			displayOptions: when('local'),
-			options: IDENTITY_FIELD_CHOICES,
-			default: ['name', 'phone', 'idCard'],
-			description: 'Which fields to encrypt before sending',
-		},
-		{
-			displayName: 'Encrypted Fields',
-			name: 'encryptList',
-			type: 'multiOptions',
-			displayOptions: when('preEncrypted'),
-			options: IDENTITY_FIELD_CHOICES,
-			default: [],
-			description: 'Which of the three fields already hold ciphertext (local checks skip them)',
-		},
-		{ ...KEY_BLOB, displayOptions: when('preEncrypted') },
-		{ ...IV, displayOptions: when('preEncrypted') },
-	];
-}
+/** Versions 1 and 2 encrypt phone three elements' fields; version 1 in Options, version 2 beside the fields. */
+const legacyEncryption = (show: IDisplayOptions['show'], topLevel: boolean) => {
+	const fields = PHONE_THREE_ELEMENTS.fields.map(({ field }) => field);
+	return encryptionSettings(show, topLevel, fields, defaultEncryptFields(PHONE_THREE_ELEMENTS));
+};
 
 /**
  * Options in the order people look for them — what it may cost, how items are checked, what the output holds,
@@ -165,7 +132,7 @@ const OPTIONS: INodeProperties[] = [
 		default: 30000,
 		description: 'How long to wait for each answer, in milliseconds',
 	},
-	...encryptionSettings(VERSION_1, false),
+	...legacyEncryption(VERSION_1, false),
 ];
 
 /** Versions 1 and 2: the three fields of phone three elements, and its verification mode. */
@@ -217,7 +184,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: { hide: { '@tool': [true] } },
 		description: 'Whether to send items to three outputs (Match, Mismatch, Not Verified) instead of one',
 	},
-	...encryptionSettings(VERSION_2, true),
+	...legacyEncryption(VERSION_2, true),
 	...version3.encryption,
 	{
 		displayName: 'Options',
