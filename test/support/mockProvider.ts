@@ -38,8 +38,11 @@ export interface MockOptions {
 	/** Tokens the mock knows, and what each can do. */
 	tokens?: Record<string, TokenState>;
 	latencyMs?: number;
-	/** Token bucket: at most `perSecond` requests a second with bursts up to `burst`. */
-	rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number } | null;
+	/**
+	 * Token bucket: at most `perSecond` requests a second with bursts up to `burst`. A 429 carries `Retry-After:
+	 * retryAfterSeconds` (1 when not given; none when null).
+	 */
+	rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number | null } | null;
 	/**
 	 * Share of requests (0..1) answered with one of `faultKinds` instead of the real answer. Faults are drawn
 	 * from one seeded sequence per triple, so a seed gives each triple the same faults on its 1st, 2nd, ...
@@ -367,8 +370,9 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 					: typeof reply === 'number'
 						? errorAnswer(reply, reply === 504 ? 'timeout' : 'api_error')
 						: reply;
-			if (final.status === 429) {
-				final.headers = { 'retry-after': String(options.rateLimit?.retryAfterSeconds ?? 1) };
+			const retryAfterSeconds = options.rateLimit?.retryAfterSeconds;
+			if (final.status === 429 && retryAfterSeconds !== null) {
+				final.headers = { 'retry-after': String(retryAfterSeconds ?? 1) };
 			}
 			record.status = final.status;
 			if (final.status === 200 && record.key) okAnswers.set(record.key, (okAnswers.get(record.key) ?? 0) + 1);
