@@ -52,7 +52,7 @@ export const RATE_LIMITED = {
 	] satisfies Limiter[],
 	mock(limiter: Limiter): Omit<MockOptions, 'resultFor'> {
 		const { burst, retryAfterSeconds } = limiter;
-		return { latencyMs: this.latencyMs, rateLimit: { perSecond: this.perSecond, burst, retryAfterSeconds } };
+		return { latencyMs: this.latencyMs, rateLimit: { perSecond: this.perSecond, burst }, retryAfterSeconds };
 	},
 	idealMs(): number {
 		return (this.items / this.perSecond) * 1000;
@@ -74,7 +74,7 @@ export const SLOW_PROVIDER = {
 	perSecond: 20,
 	target: '≤ 1.02, 0 failed',
 	mock(latencyMs: number): Omit<MockOptions, 'resultFor'> {
-		return { latencyMs, rateLimit: { perSecond: this.perSecond, burst: this.perSecond, retryAfterSeconds: 1 } };
+		return { latencyMs, rateLimit: { perSecond: this.perSecond, burst: this.perSecond }, retryAfterSeconds: 1 };
 	},
 	idealMs(latencyMs: number): number {
 		return (this.items / this.perSecond) * 1000 + latencyMs;

@@ -215,7 +215,7 @@ describe('faults', () => {
 });
 
 describe('the provider rate limit (20 requests per second)', () => {
-	const LIMIT = { perSecond: 20, retryAfterSeconds: 1 };
+	const LIMIT = { perSecond: 20 };
 
 	it("the node's default options stay under it: 100 items, no one-second window over the limit, every item verified", async () => {
 		// No burst at all: every request ahead of the pace is refused, and the requests that arrive, refused or
@@ -331,7 +331,7 @@ describe('duplicates', () => {
 
 describe('Retry-After', () => {
 	it('the retry after a 429 with Retry-After: 1 comes at least a second later', async () => {
-		const provider = await mockProvider({ rateLimit: { perSecond: 1, burst: 1, retryAfterSeconds: 1 } });
+		const provider = await mockProvider({ rateLimit: { perSecond: 1, burst: 1 }, retryAfterSeconds: 1 });
 		const identities = generateIdentities(2, 10);
 		const { run, items } = await verify(provider, identities, { ...FAST, maskInput: false });
 
@@ -346,7 +346,7 @@ describe('Retry-After', () => {
 });
 
 describe('a Retry-After beyond what the node waits out (a quota)', () => {
-	const QUOTA = { rateLimit: { perSecond: 0.001, burst: 1, retryAfterSeconds: 86_400 } };
+	const QUOTA = { rateLimit: { perSecond: 0.001, burst: 1 }, retryAfterSeconds: 86_400 };
 
 	it('ends the item at once, saying how long the provider asked to wait; the others go on', async () => {
 		const provider = await mockProvider(QUOTA);
