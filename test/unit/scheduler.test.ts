@@ -9,45 +9,10 @@ import {
 	type SchedulerOptions,
 } from '../../nodes/AceDataPhoneVerify/scheduler';
 import { busiestSecond } from '../support/busiestSecond';
+import type { VirtualClock } from '../support/virtualClock';
+import { virtualClock } from '../support/virtualClock';
 
-/**
- * A virtual clock: `sleep` registers a timer, and `drive` fires timers one at a time (earliest first) whenever
- * every pending promise callback has run. Time only moves when someone sleeps, so assertions are exact.
- */
-function virtualClock() {
-	let time = 0;
-	let order = 0;
-	const timers: Array<{ at: number; order: number; wake: () => void }> = [];
-	const sleeps: number[] = [];
-	const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-	return {
-		now: () => time,
-		sleeps,
-		sleep(ms: number): Promise<void> {
-			sleeps.push(ms);
-			return new Promise<void>((wake) => timers.push({ at: time + Math.max(0, ms), order: order++, wake }));
-		},
-		async drive<T>(promise: Promise<T>): Promise<T> {
-			let done = false;
-			promise.then(
-				() => (done = true),
-				() => (done = true),
-			);
-			for (;;) {
-				await flush();
-				if (done) return promise;
-				if (timers.length === 0) throw new Error('stuck: nothing is running and nobody sleeps');
-				timers.sort((a, b) => a.at - b.at || a.order - b.order);
-				const next = timers.shift()!;
-				time = next.at;
-				next.wake();
-			}
-		},
-	};
-}
-
-type Clock = ReturnType<typeof virtualClock>;
+type Clock = VirtualClock;
 
 class Retryable extends Error {
 	constructor(readonly advice: Omit<RetryAdvice, 'retry'> = {}) {
