@@ -43,7 +43,10 @@ import { Pacer } from './pacer';
 
 export interface RetryAdvice {
 	retry: boolean;
-	/** Minimum wait before the next attempt (e.g. from a Retry-After header). */
+	/**
+	 * Minimum wait before the next attempt (e.g. from a Retry-After header); for a rate limit, only while nothing of
+	 * the run gets through (see "Rate limits" above).
+	 */
 	retryAfterMs?: number;
 	/** The service refused because of the request rate (HTTP 429): slow the whole run down. */
 	rateLimited?: boolean;
