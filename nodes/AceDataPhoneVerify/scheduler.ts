@@ -7,12 +7,7 @@
  * - pacing (`Pacer`): workers queue for their turn to start, and turns go out in order, at least `1000 / rate` ms
  *   apart (a limiter at exactly the rate sees no bursts). Nothing is booked ahead, so a pace that rises is the
  *   pace of the whole queue at once. A retry queues before first attempts: it has waited already.
- * - slow-down: a rate-limited failure lowers the rate to about what the service accepted from this run lately,
- *   so runs that share one limit settle at their shares of it; every `RATE_RECOVERY_MS` without one gives back a
- *   step towards the configured rate (or, unpaced, lifts the pace again), so one stray 429 does not slow a long
- *   run to the end.
- * - pauses: a rate-limited failure while nothing else gets through pauses the turns until its Retry-After has
- *   passed, so nobody starts before then.
+ * - rate limits: the pace follows what the service accepts of the run (below).
  * - admission: an optional `admit` gate before every attempt (a budget of billed calls, say); a task it refuses
  *   settles with `NotAdmittedError`.
  * - halting: with `failFast`, a task failing for good halts the run, and so does the caller's `signal`. Nothing
@@ -20,10 +15,24 @@
  *   is left settles with `RunStoppedError` (a run that is going to fail should not pace through, or pay for, the
  *   rest).
  *
- * A rate-limited failure while the service answers other tasks of the run is a lost race for a limit that is
- * shared (several executions, one token) or passing: it slows the pace but pauses nobody. While the service has
- * answered the run lately (`LOST_RACE_WINDOW_MS`), a rate limit costs the task no retry either, so runs sharing
- * one limit all get through, together at about the pace the limit allows, even one the others slowed to a trickle.
+ * Rate limits. A rate-limited answer (429) says the pace is too fast, and the share of the run's answers it refused
+ * says by how much: everything the run does about 429s follows from its answers of the last `ACCEPTED_WINDOW_MS`.
+ * - slower: a fresh 429 (to an attempt started since the last slow-down) multiplies the pace by the share of the
+ *   answers since the last slow-down that were accepted (each refusal slows the run once), counted over at least
+ *   the answers the pace brings in the window (one refusal among a run's first two answers is one in a window, not
+ *   half of them), lowering it by half at most. Runs that share one limit settle at their shares of it; a pace a
+ *   little too fast for a limit, or a few requests bunched up on the way, cost a little pace.
+ * - faster again: every quiet `RATE_RECOVERY_MS` (no 429) gives back half of what the pace lacks, and
+ *   `FULL_RECOVERY_MS` quiet gives back all of it (unpaced: no pace again). The pace creeps up to the one that met
+ *   the last 429, and tries that one again only once the service has stayed quiet for a while.
+ * - a pause only when nothing gets through: when the service has accepted none of the run's answers in the window,
+ *   a 429 stops every start, its task's included, until its Retry-After (or the back-off) has passed. While it
+ *   accepts some, a 429 costs the run pace, never time, whether other requests were in flight or not: a
+ *   Retry-After, even the shortest there is, is no reason to stop a run that only needs to go a little slower, and
+ *   the refused task goes again after its back-off, at the slower pace.
+ * - retries: a 429 within `LOST_RACE_WINDOW_MS` of the run's last accepted answer is a lost race for a limit that is
+ *   shared or passing, and costs the task no retry: runs sharing one limit all get through, together at about the
+ *   pace the limit allows, even one the others slowed to a trickle.
  *
  * Tasks may still be arriving while the first ones run (an async source): workers take them in order as they
  * come, so preparing the tasks and sending them overlap.
@@ -34,7 +43,10 @@ import { Pacer } from './pacer';
 
 export interface RetryAdvice {
 	retry: boolean;
-	/** Minimum wait before the next attempt (e.g. from a Retry-After header). */
+	/**
+	 * Minimum wait before the next attempt (e.g. from a Retry-After header); for a rate limit, only while nothing of
+	 * the run gets through (see "Rate limits" above).
+	 */
 	retryAfterMs?: number;
 	/** The service refused because of the request rate (HTTP 429): slow the whole run down. */
 	rateLimited?: boolean;
@@ -91,22 +103,16 @@ export type Settled<R> =
 /** Back-off before retry n is drawn from [ceiling / 2, ceiling] ("equal jitter"), ceiling = base · 2^(n-1). */
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 30_000;
-/**
- * Each fresh rate-limit answer scales the pace by the share of this run's answers over the last
- * `ACCEPTED_WINDOW_MS` that were not rate limited (what the service accepts of it, when other runs use the same
- * limit), times a margin...
- */
+/** The answers a 429 is weighed against: the run's answers of this long. */
 export const ACCEPTED_WINDOW_MS = 2_000;
-export const ACCEPTED_RATE_MARGIN = 0.95;
-/** ...lowering it by at least this factor and at most by half... */
-export const RATE_LIMIT_SLOWDOWN = 0.9;
+/** A fresh 429 lowers the pace by at most this factor... */
 export const MAX_RATE_LIMIT_SLOWDOWN = 0.5;
 /** ...and never below this many starts per second (unless the caller asked for less). */
 export const MIN_RATE_PER_SECOND = 1;
-/** After this long without a rate-limit answer, the pace rises by one step... */
+/** Each period this long without a 429 gives back half of what the pace lacks... */
 export const RATE_RECOVERY_MS = 1_000;
-/** ...of this share of the configured rate (or, unpaced, of the rate it was slowed from), up to that rate. */
-export const RATE_RECOVERY_STEP = 0.2;
+/** ...and this long without one, the rest: the configured rate (or, unpaced, no pace). */
+export const FULL_RECOVERY_MS = 5_000;
 /**
  * A rate-limited answer within this long of the run's last accepted answer is a lost race for a limit the service
  * is still granting (one shared with other runs, or a burst passing): it costs the task no retry. Long enough to
@@ -184,36 +190,48 @@ export async function runScheduled<T, R>(
 	setRate(Number.isFinite(configured) && configured > 0 ? configured : 0);
 	/** The rate recovery climbs back to: the configured one, or for an unpaced run the one it was slowed from. */
 	let recoveryTarget = rate;
-	let lastSlowdownAt = -Infinity;
+	/** The last 429 (or, after a pause, when requests went again: a pause says nothing about the pace). */
+	let lastLimitedAt = -Infinity;
+	let lastRecoveryAt = -Infinity;
 
-	/** Gives back a step of pace for each quiet recovery period since the last slow-down. */
+	/** Gives back half of what the pace lacks after each quiet recovery period, and all of it after a long quiet. */
 	function recoverRate(t: number) {
-		if (rate === 0 || rate >= recoveryTarget || t - lastSlowdownAt < RATE_RECOVERY_MS) return;
-		const step = recoveryTarget * RATE_RECOVERY_STEP;
-		// An unpaced run that has climbed back to where it was slowed from is unpaced again.
-		setRate(configured > 0 || rate + step < recoveryTarget ? Math.min(recoveryTarget, rate + step) : 0);
-		lastSlowdownAt = t;
+		if (rate === 0 || rate >= recoveryTarget) return;
+		// An unpaced run that has recovered is unpaced again.
+		if (t - lastLimitedAt >= FULL_RECOVERY_MS) setRate(configured > 0 ? recoveryTarget : 0);
+		else if (t - Math.max(lastLimitedAt, lastRecoveryAt) >= RATE_RECOVERY_MS) {
+			setRate(rate + (recoveryTarget - rate) / 2);
+			lastRecoveryAt = t;
+		}
 	}
 
 	// What has been started so far (for the observed rate and for "one slow-down per burst")
 	let startCount = 0;
 	let firstStartAt = 0;
 	let startCountAtSlowdown = 0;
-	/** Attempts answered without error, and when the last one was: what decides what a rate limit costs. */
-	let succeeded = 0;
+	/** When the service last accepted an answer of the run: what decides what a rate limit costs. */
 	let lastSuccessAt = -Infinity;
-	/** The answers of the last `ACCEPTED_WINDOW_MS`: when each came, and whether it was a rate limit. */
-	const recentAnswers: Array<{ at: number; limited: boolean }> = [];
+	/** The answers of the last `ACCEPTED_WINDOW_MS`: when each came, whether it was a rate limit, and its number. */
+	const recentAnswers: Array<{ at: number; limited: boolean; number: number }> = [];
+	let answerCount = 0;
+	/** The number of the answer that last slowed the run down: the answers after it are the news. */
+	let answersAtSlowdown = 0;
 
 	function answered(limited: boolean) {
 		const t = now();
-		recentAnswers.push({ at: t, limited });
+		recentAnswers.push({ at: t, limited, number: ++answerCount });
 		while (recentAnswers[0].at <= t - ACCEPTED_WINDOW_MS) recentAnswers.shift();
 	}
 
-	/** The share of this run's recent answers that were not rate limited. */
-	function acceptedShare(): number {
-		return recentAnswers.filter((answer) => !answer.limited).length / Math.max(1, recentAnswers.length);
+	/**
+	 * The share of the run's recent answers since the last slow-down that were not rate limited (each refusal slows
+	 * the run once), counted over at least the answers the pace `perSecond` brings in `ACCEPTED_WINDOW_MS`: the ones
+	 * not in yet count as accepted, so one refusal among a run's first answers is not half of them.
+	 */
+	function acceptedShare(perSecond: number): number {
+		const news = recentAnswers.filter((answer) => answer.number > answersAtSlowdown);
+		const refused = news.filter((answer) => answer.limited).length;
+		return 1 - refused / Math.max(1, news.length, (perSecond * ACCEPTED_WINDOW_MS) / 1000);
 	}
 
 	/**
@@ -227,31 +245,33 @@ export async function runScheduled<T, R>(
 	}
 
 	/**
-	 * A rate-limited answer to attempt number `attempt`: go slower, and stop every start for `pauseMs` (0 while
-	 * other tasks are being answered: the limit is shared or passing, and a slower pace is the answer to it).
+	 * A rate-limited answer to attempt number `attempt`: go slower, by the share of the news refused; and when the
+	 * service accepted none of the recent answers, stop every start for `pauseMs`. Returns whether it did.
 	 */
-	function rateLimited(attempt: number, pauseMs: number) {
+	function rateLimited(attempt: number, pauseMs: number): boolean {
 		const t = now();
+		answered(true);
 		// Answers to attempts started before the last slow-down were sent at the old pace: they are not news.
 		if (attempt > startCountAtSlowdown) {
 			startCountAtSlowdown = startCount;
 			const observed = startCount / Math.max(1, (t - firstStartAt) / 1000);
 			if (rate === 0) recoveryTarget = observed;
 			const current = rate > 0 ? rate : observed;
-			const factor = Math.min(RATE_LIMIT_SLOWDOWN, Math.max(MAX_RATE_LIMIT_SLOWDOWN, acceptedShare() * ACCEPTED_RATE_MARGIN));
+			const factor = Math.max(MAX_RATE_LIMIT_SLOWDOWN, acceptedShare(rate));
 			setRate(Math.max(Math.min(current, MIN_RATE_PER_SECOND), current * factor));
+			answersAtSlowdown = answerCount;
 		}
-		if (pauseMs > 0) pacer.pause(t + pauseMs);
-		// Quiet time counts from when requests go again: a pause says nothing about the pace.
-		lastSlowdownAt = Math.max(t, pacer.pausedUntil);
+		// Nothing accepted lately: the service refuses the run, not its pace.
+		const refusesRun = recentAnswers.every((answer) => answer.limited);
+		if (refusesRun) pacer.pause(t + pauseMs);
+		lastLimitedAt = Math.max(t, pacer.pausedUntil);
+		return refusesRun;
 	}
 
 	async function settle(index: number): Promise<Settled<R>> {
 		let attempts = 0;
 		let failures = 0;
 		let lastError: unknown;
-		/** The run's progress when this task's previous attempt started. */
-		let progressAtPrevious: number | undefined;
 		for (;;) {
 			if (halt.signal.aborted) return { ok: false, error: new RunStoppedError(), attempts };
 			if (options.admit && !(await options.admit(halt.signal, index))) {
@@ -261,31 +281,27 @@ export async function runScheduled<T, R>(
 			const attempt = await startAttempt(attempts > 0);
 			if (attempt === 0) return { ok: false, error: new RunStoppedError(), attempts };
 			attempts++;
-			const progressAtStart = succeeded;
 			try {
 				const value = await run(feed.tasks[index], index);
-				succeeded++;
 				lastSuccessAt = now();
 				answered(false);
 				return { ok: true, value, attempts };
 			} catch (error) {
 				lastError = error;
 				const advice = options.adviseRetry(error);
-				if (advice.rateLimited) answered(true);
-				// Rate limited while the service answered others of the run (since this task's previous attempt, or
-				// during this one): the limit is shared or passing, and a slower pace, not a pause, is the answer.
-				const othersAnswered = succeeded > (progressAtPrevious ?? progressAtStart);
-				progressAtPrevious = progressAtStart;
 				// Rate limited while the service has lately answered the run: a lost race for capacity, not a failure.
 				const lostRace = advice.rateLimited === true && now() - lastSuccessAt <= LOST_RACE_WINDOW_MS;
 				if (!lostRace) failures++;
-				const waitMs = Math.max(validMs(advice.retryAfterMs), backoffMs(Math.max(1, failures), random));
-				if (advice.rateLimited) rateLimited(attempt, othersAnswered ? 0 : waitMs);
+				const backoff = backoffMs(Math.max(1, failures), random);
+				const waitMs = Math.max(validMs(advice.retryAfterMs), backoff);
+				// A 429 while the service accepts others is answered by the pace, not by its Retry-After: the task goes
+				// again after its back-off, at the slower pace.
+				const paced = advice.rateLimited === true && !rateLimited(attempt, waitMs);
 				if (!advice.retry || failures > maxRetries) {
 					if (options.failFast) stopRun();
 					return { ok: false, error, attempts };
 				}
-				await wait(waitMs);
+				await wait(paced ? backoff : waitMs);
 			}
 		}
 	}

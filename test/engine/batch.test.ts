@@ -5,12 +5,14 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { BACKOFF_BASE_MS } from '../../nodes/AceDataPhoneVerify/scheduler';
 import { busiestSecond } from '../support/busiestSecond';
 import { runVerify } from '../support/engine';
 import type { GeneratedIdentity } from '../support/identities';
 import { expectedResult, FROM_ITEM, generateIdentities, mockProvidersPerTest } from '../support/identities';
 import type { MockOptions, MockProvider, RecordedRequest } from '../support/mockProvider';
 import { DEFAULT_TOKEN, plannedFaults, tripleKey } from '../support/mockProvider';
+import { schedulerOnVirtualClock } from '../support/schedulerClock';
 
 /** Unlimited pace: these tests are about what the mock does, not about the default pacing. */
 const FAST = { concurrency: 20, maxRequestsPerSecond: 0 };
@@ -32,6 +34,9 @@ async function verify(
 	});
 	return { run, items: run.outputs()[0] ?? [], wallMs: Date.now() - started };
 }
+
+/** The time between each start and the next. */
+const gapsOf = (starts: number[]) => starts.slice(1).map((start, i) => start - starts[i]);
 
 const asFields = (identity: GeneratedIdentity) => ({ name: identity.name, phone: identity.phone, id_card: identity.idCard });
 const key = (identity: GeneratedIdentity) => tripleKey(asFields(identity));
@@ -215,11 +220,25 @@ describe('faults', () => {
 });
 
 describe('the provider rate limit (20 requests per second)', () => {
-	const LIMIT = { perSecond: 20, retryAfterSeconds: 1 };
+	const LIMIT = { perSecond: 20 };
 
-	it("the node's default options stay under it: 100 items, no one-second window over the limit, every item verified", async () => {
-		// No burst at all: every request ahead of the pace is refused, and the requests that arrive, refused or
-		// not, never number more than the limit in any one second.
+	it('the default pace is the limit itself: 20 starts a second, none closer than 50 ms to the one before', async () => {
+		// On a virtual clock (requests answer in no time, and time moves only when the node waits for its next turn):
+		// what is measured is the node's own pace, exactly, however loaded the machine.
+		const clock = schedulerOnVirtualClock();
+		const provider = await mockProvider();
+		const identities = generateIdentities(60, 16);
+		const { run } = await verify(provider, identities, { maskInput: false }).finally(clock.restore);
+
+		expect(run.error).toBeUndefined();
+		const starts = clock.starts.map((start) => start.at);
+		expect(starts).toHaveLength(identities.length);
+		expect(Math.min(...gapsOf(starts))).toBeGreaterThanOrEqual(1000 / LIMIT.perSecond);
+		// Not slower either: the whole limit is used.
+		expect(busiestSecond(starts)).toBe(LIMIT.perSecond);
+	});
+
+	it("the node's default options against a strict limit (no burst: a few ms early is a 429): every item verified once", async () => {
 		const provider = await mockProvider({ rateLimit: { ...LIMIT, burst: 1 }, latencyMs: 20 });
 		const identities = generateIdentities(100, 5);
 		const { run, items } = await verify(provider, identities, { maskInput: false }, { onError: 'continueRegularOutput' });
@@ -228,23 +247,39 @@ describe('the provider rate limit (20 requests per second)', () => {
 		expectOneToOne(items, identities);
 		expect(items.filter((item) => item.json.errorCode !== null)).toEqual([]);
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
-		expect(busiestSecond(provider.requests.map((request) => request.at))).toBeLessThanOrEqual(LIMIT.perSecond);
 		expectOneOkAnswerEach(provider, identities);
 	}, 20_000);
 
-	it('the default pace is the limit itself: against a provider without a limit, requests arrive 50 ms apart', async () => {
-		// A faster default hides in the test above (the node slows itself on the 429s a faster pace meets); here
-		// nothing refuses, so the gaps are the node's own pace: 45 ms at 22 a second, 50 at 20.
-		const provider = await mockProvider({ latencyMs: 20 });
-		const identities = generateIdentities(60, 16);
-		const { run } = await verify(provider, identities, { maskInput: false });
-		expect(run.error).toBeUndefined();
-		const arrivals = provider.requests.map((request) => request.at).sort((a, b) => a - b);
-		const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]).sort((a, b) => a - b);
-		const median = gaps[Math.floor(gaps.length / 2)];
-		expect(median).toBeGreaterThanOrEqual(48);
-		expect(median).toBeLessThanOrEqual(53);
-	}, 20_000);
+	describe.each([
+		['with Retry-After: 1', 1],
+		['without Retry-After', null],
+	])('a lone 429 among answered requests (%s)', (_, retryAfterSeconds) => {
+		// Five requests of 100 are refused once each, the third among them (nothing much answered yet); the provider
+		// answers every other request. Default options, on a virtual clock.
+		const LONE_429S: MockOptions = { faultRate: 0.05, faultKinds: [429], seed: 4, retryAfterSeconds };
+		const identities = generateIdentities(100, 17);
+
+		it('stops nobody: the pace goes on, and the refused request is sent again after its back-off', async () => {
+			const refusedItems = identities.flatMap((identity, index) => (plannedFaults(asFields(identity), LONE_429S).length ? [index] : []));
+			expect(refusedItems).toEqual([2, 22, 26, 46, 72]);
+			const clock = schedulerOnVirtualClock();
+			const provider = await mockProvider(LONE_429S);
+			const { run, items } = await verify(provider, identities, { maskInput: false }).finally(clock.restore);
+
+			expect(run.error).toBeUndefined();
+			items.forEach((item, index) => expect(item.json).toMatchObject({ result: expectedResult(identities[index]), attempts: refusedItems.includes(index) ? 2 : 1 }));
+			// No pause while requests wait for their turn: a slow-down lowers the pace by half at most.
+			const starts = clock.starts.map((start) => start.at);
+			const lastFirstAttempt = Math.max(...identities.map((_, index) => clock.starts.find((start) => start.index === index)!.at));
+			expect(Math.max(...gapsOf(starts.filter((at) => at <= lastFirstAttempt)))).toBeLessThanOrEqual(2 * (1000 / LIMIT.perSecond));
+			// The refused request waits its back-off (between half and all of the first one's ceiling), not a Retry-After.
+			for (const index of refusedItems) {
+				const [refused, retry] = clock.starts.filter((start) => start.index === index);
+				expect(retry.at - refused.at).toBeGreaterThanOrEqual(BACKOFF_BASE_MS / 2);
+				expect(retry.at - refused.at).toBeLessThan(1_000);
+			}
+		});
+	});
 
 	it('against a provider that takes 1.5 s per answer, the defaults keep enough in flight to hold the pace', async () => {
 		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 1_500 });
@@ -258,7 +293,7 @@ describe('the provider rate limit (20 requests per second)', () => {
 		expect(provider.requests.filter((request) => request.status === 429)).toHaveLength(0);
 	}, 20_000);
 
-	it('unlimited pace at concurrency 20 converges through 429 handling: no failures, Retry-After honoured', async () => {
+	it('unlimited pace at concurrency 20 converges through 429 handling: no failures, no request sent again at once', async () => {
 		const provider = await mockProvider({ rateLimit: LIMIT, latencyMs: 20 });
 		const identities = generateIdentities(100, 6);
 		const { run, items } = await verify(provider, identities, { ...FAST, maskInput: false }, {
@@ -271,10 +306,10 @@ describe('the provider rate limit (20 requests per second)', () => {
 		items.forEach((item, index) => expect(item.json.result).toBe(expectedResult(identities[index])));
 		expectOneOkAnswerEach(provider, identities);
 		expect(provider.requests.filter((request) => request.status === 429).length).toBeGreaterThan(0);
-		// Every retry after a 429 waited for the Retry-After (1 s).
+		// Every retry after a 429 waited for its back-off at least (the Retry-After, 1 s, when nothing got through).
 		for (const requests of requestsByKey(provider).values()) {
 			for (let i = 1; i < requests.length; i++) {
-				if (requests[i - 1].status === 429) expect(requests[i].at - requests[i - 1].at).toBeGreaterThanOrEqual(950);
+				if (requests[i - 1].status === 429) expect(requests[i].at - requests[i - 1].at).toBeGreaterThanOrEqual(BACKOFF_BASE_MS / 2);
 			}
 		}
 	}, 30_000);
@@ -330,23 +365,23 @@ describe('duplicates', () => {
 });
 
 describe('Retry-After', () => {
-	it('the retry after a 429 with Retry-After: 1 comes at least a second later', async () => {
-		const provider = await mockProvider({ rateLimit: { perSecond: 1, burst: 1, retryAfterSeconds: 1 } });
-		const identities = generateIdentities(2, 10);
-		const { run, items } = await verify(provider, identities, { ...FAST, maskInput: false });
+	it('a 429 before anything was accepted stops the run: nothing is sent until its Retry-After (1 s) has passed', async () => {
+		// The first request is refused before the provider has accepted any: it refuses the run, not a pace.
+		const provider = await mockProvider({ faultRate: 0.5, faultKinds: [429], seed: 11, retryAfterSeconds: 1 });
+		const identities = generateIdentities(3, 10);
+		expect(identities.map((identity) => plannedFaults(asFields(identity), provider.options))).toEqual([[429], [], []]);
+		const { run, items } = await verify(provider, identities, { concurrency: 2, maxRequestsPerSecond: 2, maskInput: false });
 
 		expect(run.error).toBeUndefined();
 		expect(items.map((item) => item.json.result)).toEqual(identities.map(expectedResult));
-		expect(provider.requests.map((request) => request.status)).toEqual([200, 429, 200]);
-		const [, limited, retry] = provider.requests;
-		expect(retry.key).toBe(limited.key);
-		expect(retry.at - limited.at).toBeGreaterThanOrEqual(950);
-		expect(retry.at - limited.at).toBeLessThan(2_000);
+		const [limited, ...after] = provider.requests;
+		expect([limited, ...after].map((request) => request.status)).toEqual([429, 200, 200, 200]);
+		for (const request of after) expect(request.at - limited.at).toBeGreaterThanOrEqual(950);
 	}, 10_000);
 });
 
 describe('a Retry-After beyond what the node waits out (a quota)', () => {
-	const QUOTA = { rateLimit: { perSecond: 0.001, burst: 1, retryAfterSeconds: 86_400 } };
+	const QUOTA = { rateLimit: { perSecond: 0.001, burst: 1 }, retryAfterSeconds: 86_400 };
 
 	it('ends the item at once, saying how long the provider asked to wait; the others go on', async () => {
 		const provider = await mockProvider(QUOTA);

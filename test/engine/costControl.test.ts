@@ -47,7 +47,7 @@ describe('Max Billed Calls', () => {
 			const provider = await mockProvider({
 				faultRate: 0.3,
 				faultKinds: [500, 503, 'reset', 'lost'],
-				rateLimit: { perSecond: 100, burst: 20, retryAfterSeconds: 1 },
+				rateLimit: { perSecond: 100, burst: 20 },
 				latencyMs: 10,
 				seed,
 			});

@@ -23,11 +23,12 @@ export const VERIFY_PATH = '/identity/phone/check-3e';
  */
 export type TokenState = 'ok' | 'not_enabled' | 'not_enabled_401' | 'not_implemented' | 'expired' | 'used_up' | 'disabled';
 /**
- * What the mock may do instead of answering: an HTTP error, drop the connection before answering (`reset`), never
- * answer (`hang`), answer 200 with HTML (`not_json`), or answer — and bill — then drop the connection before the
- * answer is written (`lost`: the client cannot know whether it was billed).
+ * What the mock may do instead of answering: an HTTP error (429: a rate limit that refuses this one request while
+ * it lets the others through), drop the connection before answering (`reset`), never answer (`hang`), answer 200
+ * with HTML (`not_json`), or answer — and bill — then drop the connection before the answer is written (`lost`: the
+ * client cannot know whether it was billed).
  */
-export type Fault = 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'not_json' | 'lost';
+export type Fault = 429 | 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'not_json' | 'lost';
 
 /** The three elements as the provider reads them (after decryption). */
 export interface TripleFields {
@@ -42,7 +43,9 @@ export interface MockOptions {
 	tokens?: Record<string, TokenState>;
 	latencyMs?: number;
 	/** Token bucket: at most `perSecond` requests a second with bursts up to `burst`. */
-	rateLimit?: { perSecond: number; burst?: number; retryAfterSeconds?: number } | null;
+	rateLimit?: { perSecond: number; burst?: number } | null;
+	/** The Retry-After of every 429 the mock sends (its rate limit's, or a fault): 1 s when not given; none when null. */
+	retryAfterSeconds?: number | null;
 	/**
 	 * Share of requests (0..1) answered with one of `faultKinds` instead of the real answer. Faults are drawn
 	 * from one seeded sequence per triple, so a seed gives each triple the same faults on its 1st, 2nd, ...
@@ -383,10 +386,10 @@ export async function startMockProvider(options: MockOptions = {}): Promise<Mock
 				reply === 'not_json'
 					? { status: 200, body: '<html>gateway hiccup</html>' }
 					: typeof reply === 'number'
-						? errorAnswer(reply, reply === 504 ? 'timeout' : 'api_error')
+						? errorAnswer(reply, reply === 429 ? 'too_many_requests' : reply === 504 ? 'timeout' : 'api_error')
 						: reply;
-			if (final.status === 429) {
-				final.headers = { 'retry-after': String(options.rateLimit?.retryAfterSeconds ?? 1) };
+			if (final.status === 429 && options.retryAfterSeconds !== null) {
+				final.headers = { 'retry-after': String(options.retryAfterSeconds ?? 1) };
 			}
 			record.status = final.status;
 			if (final.status === 200 && record.key) okAnswers.set(record.key, (okAnswers.get(record.key) ?? 0) + 1);
