@@ -175,8 +175,16 @@ export async function runScheduled<T, R>(
 	const stopRun = () => halt.abort();
 	if (options.signal?.aborted) stopRun();
 	options.signal?.addEventListener('abort', stopRun, { once: true });
+	// Each wait gets a signal of its own, cut when the race is decided: `halt` keeps one listener however many
+	// workers wait (with one each, Node would warn of a leak in n8n's log once ten are in a back-off).
 	const wait = async (ms: number) => {
-		if (ms > 0 && !halt.signal.aborted) await Promise.race([sleep(ms, halt.signal), halted]);
+		if (ms <= 0 || halt.signal.aborted) return;
+		const cut = new AbortController();
+		try {
+			await Promise.race([sleep(ms, cut.signal), halted]);
+		} finally {
+			cut.abort();
+		}
 	};
 
 	// Pacing

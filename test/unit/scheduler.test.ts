@@ -1,3 +1,7 @@
+import { getEventListeners } from 'node:events';
+
+import { sleep as n8nSleep } from 'n8n-workflow';
+
 import {
 	ACCEPTED_WINDOW_MS,
 	BACKOFF_BASE_MS,
@@ -591,6 +595,29 @@ describe('runScheduled', () => {
 			{ concurrency: 2, maxRequestsPerSecond: 1_000, maxRetries: 1, adviseRetry, random: () => 0 },
 		);
 		expect(results.map((r) => r.ok && r.value)).toEqual([0, 1, 2, 3, 4]);
+	});
+
+	it('hands each wait a signal of its own: twenty workers in a back-off leave a handful of listeners on any one', async () => {
+		// Node warns of a leak in n8n's log past ten abort listeners on one signal.
+		let most = 0;
+		const sleep = async (ms: number, signal: AbortSignal) => {
+			const asleep = n8nSleep(ms, signal);
+			most = Math.max(most, getEventListeners(signal, 'abort').length);
+			await asleep;
+		};
+		const failing = async () => {
+			throw new Retryable();
+		};
+		const results = await runScheduled(range(20), failing, {
+			concurrency: 20,
+			maxRequestsPerSecond: 0,
+			maxRetries: 1,
+			adviseRetry,
+			sleep,
+			random: () => 0,
+		});
+		expect(results.map((r) => r.attempts)).toEqual(range(20).map(() => 2));
+		expect(most).toBeLessThanOrEqual(3);
 	});
 
 	it('reports progress after each task settles, failures included', async () => {
