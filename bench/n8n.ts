@@ -1,11 +1,12 @@
 /**
- * `npm run bench:n8n`: the Verify node (the version new workflows get, 2) and n8n's own HTTP Request node doing
- * the same calls in ONE real n8n (the one scripts/n8n/install.sh puts in .cache/, 2.41.1 by default), against
- * the provider mock in a process of its own. Each measurement is one `n8n execute` of a workflow Manual Trigger →
- * Code (N generated identities, the same seeds as `npm run bench`) → the node under test, with "On Error:
- * continue" (Continue On Fail) so a failed item is counted instead of ending the run, unless a row says "default
- * error handling" (no On Error setting: a failure fails the run, and then every item counts as failed). Times are
- * each node's own `executionTime` from the run data. The output starts with the commit and the command.
+ * `npm run bench:n8n`: the Verify node (the version new workflows get, 3, with its default check, phone three
+ * elements) and n8n's own HTTP Request node doing the same calls in ONE real n8n (the one scripts/n8n/install.sh
+ * puts in .cache/, 2.41.1 by default), against the provider mock in a process of its own. Each measurement is one
+ * `n8n execute` of a workflow Manual Trigger → Code (N generated identities, the same seeds as `npm run bench`) →
+ * the node under test, with "On Error: continue" (Continue On Fail) so a failed item is counted instead of ending
+ * the run, unless a row says "default error handling" (no On Error setting: a failure fails the run, and then every
+ * item counts as failed). Times are each node's own `executionTime` from the run data. The output starts with the
+ * commit and the command.
  *
  *   1. 1,000 items, 50 ms latency, no provider limit: our node, concurrency 10 and 50, unpaced, in both error
  *      modes; time ÷ the ideal items × latency ÷ concurrency. Target ≤ 1.15; default error handling ÷ Continue
@@ -47,7 +48,7 @@ import * as path from 'node:path';
 
 import { freePort, parseRun } from '../test/e2e/n8n';
 import type { WorkflowNode } from '../test/e2e/workflows';
-import { VERIFY_DEFAULT_VERSION } from '../test/e2e/workflows';
+import { VERIFY_FAMILY_VERSION } from '../test/e2e/workflows';
 import type { GeneratedIdentity } from '../test/support/identities';
 import { FROM_ITEM, generateIdentities } from '../test/support/identities';
 import type { MockOptions } from '../test/support/mockProvider';
@@ -116,7 +117,7 @@ function workflow(id: string, identities: GeneratedIdentity[], target: Target, m
 			id: id3,
 			name: NODE_UNDER_TEST,
 			type: VERIFY_TYPE,
-			typeVersion: VERIFY_DEFAULT_VERSION,
+			typeVersion: VERIFY_FAMILY_VERSION,
 			position,
 			parameters: {
 				...(target.fixed
@@ -625,7 +626,7 @@ async function main() {
 		const args = process.argv.slice(2).join(' ');
 		console.log(`\n${provenance(`npm run bench:n8n${args ? ` -- ${args}` : ''}`, BENCH_VARIABLES)}`);
 		console.log(
-			`Ace Data Phone Verify (node version ${VERIFY_DEFAULT_VERSION}) vs n8n's HTTP Request node in a real n8n ${N8N_VERSION}` +
+			`Ace Data Identity Verify (node version ${VERIFY_FAMILY_VERSION}, phone three elements) vs n8n's HTTP Request node in a real n8n ${N8N_VERSION}` +
 				` (n8n execute, Node 24), ${os.cpus().length} CPUs\n`,
 		);
 		print(rows);
